@@ -1,0 +1,70 @@
+"""The ``toolkit`` command: a Click group with one small module per command.
+
+Commands are imported only when run, so ``toolkit lint`` never loads the
+translation stack. Every error becomes a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from toolkit import __version__
+from toolkit.errors import ToolkitError
+
+EXIT_ERROR = 2
+
+_COMMANDS = {
+    "lint": ("toolkit.cli.lint", "lint", "Check files and report problems with rule ids and positions."),
+    "clean": ("toolkit.cli.clean", "clean", "Repair files: pinyin, mojibake, punctuation, (unsafe) guesses."),
+    "rules": ("toolkit.cli.rules", "rules", "List the rules, or explain one."),
+    "translate": ("toolkit.cli.translate", "translate", "Translate articles to English Markdown, offline."),
+    "models": ("toolkit.cli.models", "models", "Fetch, install and list translation models."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use, with uniform error handling."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _COMMANDS:
+            return None
+        module, attribute, _ = _COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_text) for name, (_, _, help_text) in _COMMANDS.items()])
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ToolkitError as error:
+            click.echo(f"toolkit: error: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("toolkit: interrupted", err=True)
+            sys.exit(EXIT_ERROR)
+        except Exception as error:  # a crash must never look like success
+            if os.environ.get("TOOLKIT_DEBUG"):
+                raise
+            click.echo(f"toolkit: internal error: {type(error).__name__}: {error}", err=True)
+            click.echo("toolkit: set TOOLKIT_DEBUG=1 for the traceback", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="toolkit")
+def main() -> None:
+    """Repair, lint and translate damaged Chinese web articles, offline.
+
+    Exit codes: 0 clean, 1 problems found, 2 usage, input, config or model error.
+    """

@@ -1,0 +1,166 @@
+"""Run rules on a text (lint) and apply their fixes until nothing changes (clean).
+
+>>> from toolkit.config import load_config
+>>> config = load_config(isolated=True)
+>>> clean_text("數(shù)據(jù),好", config).text
+'數據，好'
+>>> [f.rule for f in lint_text("數(shù)據(jù)", config)]
+['ZH101', 'ZH101']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from toolkit.config import Config
+from toolkit.document import LineIndex
+from toolkit.findings import AppliedEdit, Edit, Finding, apply_edits, select_non_overlapping
+from toolkit.rules.registry import REGISTRY, CheckContext, Rule
+
+MAX_PASSES = 8
+
+_SUPPRESSION = re.compile(
+    r"<!--\s*toolkit:\s*(disable|enable|disable-next-line|disable-line)\s*(?:=\s*([\w,\s-]+?))?\s*-->"
+)
+
+
+def _suppressed_lines(text: str) -> dict[str, set[int]]:
+    """Lines (1-based) on which each rule id, or ``*`` for all, is switched off.
+
+    ``<!-- toolkit: disable=ZH201 -->`` … ``<!-- toolkit: enable=ZH201 -->``
+    switches rules off for a range (to the end when never enabled again);
+    ``disable-next-line`` and ``disable-line`` for a single line. Without
+    ``=IDS`` they apply to every rule.
+
+    >>> _suppressed_lines("a\\n<!-- toolkit: disable-next-line=ZH201 -->\\nb")["ZH201"]
+    {3}
+    """
+    lines = text.split("\n")
+    suppressed: dict[str, set[int]] = {}
+    open_ranges: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        for match in _SUPPRESSION.finditer(line):
+            action, ids = match.group(1), match.group(2)
+            keys = _expand_ids(ids)
+            for key in keys:
+                if action == "disable":
+                    open_ranges.setdefault(key, number)
+                elif action == "enable" and key in open_ranges:
+                    suppressed.setdefault(key, set()).update(range(open_ranges.pop(key), number + 1))
+                elif action == "disable-next-line":
+                    suppressed.setdefault(key, set()).add(number + 1)
+                elif action == "disable-line":
+                    suppressed.setdefault(key, set()).add(number)
+    for key, first in open_ranges.items():
+        suppressed.setdefault(key, set()).update(range(first, len(lines) + 1))
+    return suppressed
+
+
+def _expand_ids(ids: str | None) -> list[str]:
+    if not ids:
+        return ["*"]
+    keys: list[str] = []
+    for selector in ids.split(","):
+        selector = selector.strip()
+        if selector.upper() == "ALL":
+            keys.append("*")
+        elif selector:
+            from toolkit.rules.registry import resolve
+
+            keys.extend(rule.id for rule in resolve(selector)) or keys.append(selector.upper())
+    return keys
+
+
+def run_rules(text: str, rules: list[Rule], config: Config) -> list[Finding]:
+    """Every finding of ``rules`` on ``text``, minus suppressed ones, in text order."""
+    findings: list[Finding] = []
+    shared = CheckContext(text)
+    for rule in rules:
+        findings.extend(rule.check(shared.for_rule(config.options_for(rule))))
+    suppressed = _suppressed_lines(text) if "toolkit:" in text else {}
+    if suppressed:
+        index = LineIndex(text)
+        everywhere = suppressed.get("*", set())
+        findings = [
+            f
+            for f in findings
+            if (line := index.position(f.start)[0]) not in everywhere
+            and line not in suppressed.get(f.rule, set())
+        ]
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return findings
+
+
+def lint_text(text: str, config: Config) -> list[Finding]:
+    """All findings of the enabled rules on ``text``."""
+    return run_rules(text, config.enabled_rules(), config)
+
+
+@dataclass
+class CleanResult:
+    """The repaired text, the edits applied (offsets in the input), the passes run."""
+
+    text: str
+    edits: list[AppliedEdit] = field(default_factory=list)
+    passes: int = 0
+
+
+def _fixing_rules(config: Config, unsafe: bool) -> list[Rule]:
+    allowed = ("safe", "unsafe") if unsafe else ("safe",)
+    return [rule for rule in config.enabled_rules() if rule.fix in allowed]
+
+
+def _map_back(offset: int, edits: list[Edit]) -> int:
+    """Map an offset in the text after ``edits`` to the text before them."""
+    shift = 0
+    for edit in edits:
+        new_start = edit.start + shift
+        if offset < new_start:
+            break
+        if offset < new_start + len(edit.replacement):
+            return edit.start
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    return offset - shift
+
+
+def clean_text(text: str, config: Config, unsafe: bool = False) -> CleanResult:
+    """Apply the fixes of the enabled rules, pass after pass, until none is left.
+
+    Only ``safe`` fixes run unless ``unsafe`` is true. Overlapping fixes wait
+    for the next pass. The result is idempotent: cleaning it again changes
+    nothing.
+    """
+    rules = _fixing_rules(config, unsafe)
+    history: list[list[Edit]] = []
+    applied: list[AppliedEdit] = []
+    passes = 0
+    for passes in range(1, MAX_PASSES + 1):
+        chosen = select_non_overlapping(run_rules(text, rules, config))
+        if not chosen:
+            passes -= 1
+            break
+        edits = [finding.fix for finding in chosen]
+        for finding in chosen:
+            start, end = finding.fix.start, finding.fix.end
+            for earlier in reversed(history):
+                start, end = _map_back(start, earlier), _map_back(end, earlier)
+            applied.append(
+                AppliedEdit(
+                    finding.rule,
+                    start,
+                    max(start, end),
+                    text[finding.fix.start : finding.fix.end],
+                    finding.fix.replacement,
+                    finding.message,
+                )
+            )
+        text = apply_edits(text, edits)
+        history.append(sorted(edits))
+    applied.sort(key=lambda edit: (edit.start, edit.end))
+    return CleanResult(text, applied, passes)
+
+
+def rule_of(finding: Finding) -> Rule:
+    """The registry entry of a finding's rule."""
+    return REGISTRY[finding.rule]

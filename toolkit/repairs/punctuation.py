@@ -1,0 +1,111 @@
+"""Half-width punctuation in Chinese context: ``今天,我們`` → ``今天，我們``.
+
+A mark is converted only when a Chinese character stands next to it (spaces
+ignored) and it is not part of a number (``1,000``, ``3.5``, ``10:30``), a
+heading or list number (``1.1``, ``一.``), a URL, an e-mail address, inline
+code, an HTML comment, or damaged text that the mojibake repair owns
+(``?shù)``). Brackets are converted as a pair, and only when they hold Chinese
+text: ``(GDP)`` and pinyin stay.
+
+>>> fix_halfwidth_punctuation("今天,我們去北京!1,000元;網址 https://a.cn/?q=1 ,好").text
+'今天，我們去北京！1,000元；網址 https://a.cn/?q=1 ，好'
+>>> fix_halfwidth_punctuation("支付寶(阿里巴巴旗下)與(GDP)").text
+'支付寶（阿里巴巴旗下）與(GDP)'
+"""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.chardata import PINYIN_LETTERS, is_cjk, is_han
+from toolkit.document import parse_blocks
+from toolkit.findings import Edit, Finding
+from toolkit.repairs import Repair, apply_findings
+
+RULE = "ZH201"
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。", "(": "（", ")": "）"}
+
+_PROTECTED = re.compile(
+    r"<!--.*?-->"  # comments, including suppression comments
+    r"|`[^`\n]*`"  # inline code
+    r"|(?:https?|ftp)://[^\s，。；！？）」』】]+"  # URLs
+    r"|www\.[^\s，。；！？）」』】]+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|\d+(?:[.,:]\d+)+"  # 1,000  3.5  10:30  1.2.3
+    r"|\.{2,}",  # ellipsis written with dots
+)
+_PAIR = re.compile(r"\(([^()\n]{1,80})\)")
+_DAMAGE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
+_DAMAGE_NEIGHBOURS = frozenset("?\ufffd€")
+
+
+def _looks_damaged(ch: str) -> bool:
+    """Characters that signal mojibake nearby: ``?``, U+FFFD, ``€``, kana, private use."""
+    return ch in _DAMAGE_NEIGHBOURS or "\u3040" <= ch <= "\u30ff" or "\ue000" <= ch <= "\uf8ff"
+
+
+def _protected_mask(text: str) -> bytearray:
+    mask = bytearray(len(text))
+    for match in _PROTECTED.finditer(text):
+        mask[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    for match in _DAMAGE.finditer(text):
+        mask[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    for index, ch in enumerate(text):
+        if _looks_damaged(ch) and ch != "?":
+            low, high = max(0, index - 2), min(len(text), index + 3)
+            mask[low:high] = b"\x01" * (high - low)
+    for block in parse_blocks(text):
+        if block.label:
+            label_start = block.start + block.text.index(block.label)
+            mask[label_start : label_start + len(block.label)] = b"\x01" * len(block.label)
+    return mask
+
+
+def _neighbour(text: str, index: int, step: int) -> str:
+    """The nearest character before (step -1) or after (step 1), skipping spaces."""
+    index += step
+    while 0 <= index < len(text) and text[index] in " \t":
+        index += step
+    return text[index] if 0 <= index < len(text) else "\n"
+
+
+def find_halfwidth_punctuation(text: str) -> list[Finding]:
+    """Half-width marks in Chinese context, each with a fix to the full-width form."""
+    mask = _protected_mask(text)
+    findings: list[Finding] = []
+    paired: set[int] = set()
+    for match in _PAIR.finditer(text):
+        open_at, close_at = match.start(), match.end() - 1
+        paired.update((open_at, close_at))
+        if mask[open_at] or mask[close_at] or not any(is_han(ch) for ch in match.group(1)):
+            continue
+        for at in (open_at, close_at):
+            findings.append(_finding(text, at))
+    for index, ch in enumerate(text):
+        if ch not in FULL_WIDTH or ch in "()" or mask[index]:
+            continue
+        before, after = _neighbour(text, index, -1), _neighbour(text, index, 1)
+        if _looks_damaged(before) or _looks_damaged(after):
+            continue
+        if ch == ".":
+            if not (is_han(before) and (is_han(after) or after == "\n")):
+                continue
+        elif not (is_cjk(before) or is_han(after)):
+            continue
+        findings.append(_finding(text, index))
+    findings.sort(key=lambda f: f.start)
+    return findings
+
+
+def _finding(text: str, index: int) -> Finding:
+    ch = text[index]
+    end = index + 1
+    # Swallow spaces after the mark: full-width punctuation carries its own space.
+    while end < len(text) and text[end] == " " and ch not in "(":
+        end += 1
+    return Finding(RULE, index, index + 1, f"half-width {ch!r} in Chinese text", Edit(index, end, FULL_WIDTH[ch]))
+
+
+def fix_halfwidth_punctuation(text: str) -> Repair:
+    """Convert every half-width mark in Chinese context."""
+    return apply_findings(text, find_halfwidth_punctuation(text))

@@ -1,0 +1,103 @@
+"""Simplified/traditional script: detect mixed documents, convert with OpenCC.
+
+A character is *traditional-only* when OpenCC's t2s changes it and
+*simplified-only* when s2t changes it; characters shared by both scripts
+count for neither. A document that is mostly one script but contains
+characters only the other script uses is mixed (typically the trace of a
+naive character-by-character converter, such as ``于`` left in ``關於``).
+
+>>> [(f.start, f.message) for f in find_mixed_script("關於這個問題，我們成立于2004年。")]
+[(11, 'simplified-only character 于 in a traditional text (traditional: 於)')]
+>>> convert_script("後來的發展", "t2s").text
+'后来的发展'
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from toolkit.chardata import is_han
+from toolkit.findings import AppliedEdit, Finding
+from toolkit.repairs import Repair
+
+RULE = "ZH401"
+CONVERSIONS = ("s2t", "t2s", "s2tw", "s2twp", "tw2s", "s2hk", "hk2s", "t2tw", "t2hk")
+
+
+@cache
+def _converter(name: str):
+    import opencc
+
+    if name not in CONVERSIONS:
+        raise ValueError(f"unknown conversion {name!r}; use one of {', '.join(CONVERSIONS)}")
+    return opencc.OpenCC(f"{name}.json" if not name.endswith(".json") else name)
+
+
+def _convert_chars(chars: list[str], name: str) -> dict[str, str]:
+    """Convert characters one by one (newline-separated so no phrase rule applies)."""
+    converted = _converter(name).convert("\n".join(chars)).split("\n")
+    return dict(zip(chars, converted, strict=True))
+
+
+def classify_chars(text: str) -> dict[str, str]:
+    """Map each Han character of ``text`` to ``traditional``, ``simplified`` or ``shared``."""
+    chars = sorted({ch for ch in text if is_han(ch)})
+    to_simplified = _convert_chars(chars, "t2s")
+    to_traditional = _convert_chars(chars, "s2t")
+    kinds = {}
+    for ch in chars:
+        if to_simplified[ch] != ch and to_traditional[ch] == ch:
+            kinds[ch] = "traditional"
+        elif to_traditional[ch] != ch and to_simplified[ch] == ch:
+            kinds[ch] = "simplified"
+        else:
+            kinds[ch] = "shared"
+    return kinds
+
+
+def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
+    """Characters of the minority script, one finding each.
+
+    ``min_share`` ignores documents where the minority script is at most that
+    share of the script-specific characters (0 reports any mixture).
+    """
+    kinds = classify_chars(text)
+    counts = {"traditional": 0, "simplified": 0}
+    for ch in text:
+        kind = kinds.get(ch)
+        if kind in counts:
+            counts[kind] += 1
+    if not counts["traditional"] or not counts["simplified"]:
+        return []
+    majority = max(counts, key=counts.get)
+    minority = "simplified" if majority == "traditional" else "traditional"
+    if counts[minority] / (counts[minority] + counts[majority]) <= min_share:
+        return []
+    conversion = "s2t" if minority == "simplified" else "t2s"
+    minority_chars = sorted(ch for ch, kind in kinds.items() if kind == minority)
+    counterpart = _convert_chars(minority_chars, conversion)
+    return [
+        Finding(
+            RULE,
+            index,
+            index + 1,
+            f"{minority}-only character {ch} in a {majority} text ({majority}: {counterpart[ch]})",
+        )
+        for index, ch in enumerate(text)
+        if kinds.get(ch) == minority
+    ]
+
+
+def convert_script(text: str, conversion: str) -> Repair:
+    """Convert the whole text with an OpenCC configuration (``t2s``, ``s2t``, ``s2twp``…).
+
+    The edit list holds one entry per changed line.
+    """
+    converted = _converter(conversion).convert(text)
+    edits = []
+    offset = 0
+    for before, after in zip(text.split("\n"), converted.split("\n"), strict=False):
+        if before != after:
+            edits.append(AppliedEdit("convert", offset, offset + len(before), before, after, f"OpenCC {conversion}"))
+        offset += len(before) + 1
+    return Repair(converted, edits)

@@ -1,0 +1,54 @@
+"""Content rules: malformed years and mixed scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from toolkit.paths import data_file
+from toolkit.findings import Finding
+from toolkit.repairs import script, years
+from toolkit.rules.registry import CheckContext, register
+
+
+@register(
+    years.RULE,
+    "malformed-year",
+    severity="warning",
+    fix="unsafe",
+    summary="Truncated or impossible year",
+    rationale=(
+        "Generated pages lose the zeros of years (成立于24年 for 2004). A 1–3 digit year after a "
+        "founding verb or 于/於, or a four-digit year outside year_min..year_max, is reported. "
+        "The fix comes from the fact table (organisation → founding year, option `facts`) or a "
+        "matching year elsewhere in the text, and is applied only with --unsafe; otherwise the "
+        "finding lists plausible years."
+    ),
+    example="支付寶成立于24年 → 支付寶成立于2004年 (from config/facts.tsv)",
+    options={"facts": "facts.tsv", "year_min": 1000, "year_max": 0},
+)
+def check_years(context: CheckContext) -> Iterable[Finding]:
+    facts_path = str(data_file(context.options["facts"]))
+    return years.find_malformed_years(
+        context.text,
+        years.load_facts(facts_path),
+        year_min=int(context.options["year_min"]),
+        year_max=int(context.options["year_max"]) or None,
+    )
+
+
+@register(
+    script.RULE,
+    "mixed-script",
+    severity="info",
+    fix="none",
+    summary="Simplified and traditional characters mixed",
+    rationale=(
+        "A naive character-by-character converter leaves characters of the other script "
+        "(关于 → 關于). Each character that only the minority script uses is reported; "
+        "`toolkit clean --convert s2t` (or t2s) converts the whole text with OpenCC."
+    ),
+    example="關于 (traditional text with simplified 于) → 關於",
+    options={"min_share": 0.0},
+)
+def check_mixed_script(context: CheckContext) -> Iterable[Finding]:
+    return script.find_mixed_script(context.text, float(context.options["min_share"]))

@@ -1,0 +1,309 @@
+"""Translate a whole document section by section and render it as Markdown or JSON.
+
+Pipeline: clean the text with the repair rules (unless ``raw``), parse the section tree
+(:func:`toolkit.document.parse_document`), split every heading, paragraph and numbered item into
+sentences, look them up in the translation memory, translate the rest one section at a time
+(the engine batches a section's sentences), then check the output (:mod:`toolkit.translate.qa`).
+
+Markdown conventions:
+
+* the document title (the lead line, e.g. ``小編導語``) is ``# …`` and its lead paragraphs follow it;
+* chapters are ``##``, their subsections ``###``, and so on by depth in the section tree (capped at
+  ``######``); headings that were Markdown in the source keep their level;
+* numbering is kept and written with Arabic numerals: ``一、`` → ``1.``, ``（一）``/``（1）`` →
+  ``(1)``, ``1.1`` → ``1.1``, ``1.``/``1、`` → ``1.``; so ``一、事件背景`` becomes
+  ``## 1. Background of the event`` and ``1.1 …`` becomes ``### 1.1 …``;
+* numbered items (numbered lines that are sentences, not headings) stay numbered paragraphs;
+* ``bilingual`` puts each source line, as a ``>`` quote, before its translation.
+
+>>> class Echo:
+...     name, model_id = "echo", "0"
+...     def translate_batch(self, sentences):
+...         return [f"<{s}>" for s in sentences]
+>>> result = translate_text("標題\\n導語。\\n一、背景\\n1.1 歷史\\n內容。很好。\\n", Echo(), raw=True)
+>>> print(render_markdown(result))
+# <標題>
+<BLANKLINE>
+<導語。>
+<BLANKLINE>
+## 1. <背景>
+<BLANKLINE>
+### 1.1 <歷史>
+<BLANKLINE>
+<內容。> <很好。>
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from toolkit.document import Block, Section, parse_document
+from toolkit.findings import AppliedEdit
+from toolkit.translate.engines import Engine
+from toolkit.translate.memory import TranslationMemory
+from toolkit.translate.qa import QAFinding, check_pair
+from toolkit.translate.split import split_sentences
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass
+class Segment:
+    """A translated heading, paragraph or numbered item.
+
+    ``source`` is the line as it was in the input, ``cleaned`` the line after repairs, ``text`` the
+    part that is translated (without the numbering label), ``label`` the numbering rewritten with
+    Arabic numerals.
+    """
+
+    kind: str
+    source: str
+    cleaned: str
+    text: str
+    label: str = ""
+    sentences: list[str] = field(default_factory=list)
+    translations: list[str] = field(default_factory=list)
+    findings: list[QAFinding] = field(default_factory=list)
+
+    @property
+    def translation(self) -> str:
+        """The English text (without the label)."""
+        return " ".join(t for t in self.translations if t)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "source": self.source,
+            "cleaned": self.cleaned,
+            "translation": self.translation,
+            "sentences": [{"source": s, "translation": t} for s, t in zip(self.sentences, self.translations)],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class SectionTranslation:
+    """One section: its heading (``None`` for text before the first heading) and content."""
+
+    level: int
+    heading: Segment | None
+    paragraphs: list[Segment]
+    seconds: float = 0.0
+
+    @property
+    def segments(self) -> list[Segment]:
+        return ([self.heading] if self.heading else []) + self.paragraphs
+
+    @property
+    def sentence_count(self) -> int:
+        return sum(len(s.sentences) for s in self.segments)
+
+    @property
+    def english(self) -> str:
+        """The section's English text, heading first, without Markdown markup."""
+        return "\n".join(s.translation for s in self.segments)
+
+    def readability(self) -> dict[str, float | None]:
+        """textstat readability of the section's English paragraphs (headings excluded)."""
+        import textstat
+
+        text = " ".join(p.translation for p in self.paragraphs)
+        if not text.strip():
+            return {"flesch_reading_ease": None, "flesch_kincaid_grade": None}
+        return {
+            "flesch_reading_ease": round(textstat.flesch_reading_ease(text), 1),
+            "flesch_kincaid_grade": round(textstat.flesch_kincaid_grade(text), 1),
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form, with per-section source, cleaned source, translation and timings."""
+        return {
+            "level": self.level,
+            "heading": self.heading.to_dict() if self.heading else None,
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "source": "\n".join(s.source for s in self.segments),
+            "cleaned": "\n".join(s.cleaned for s in self.segments),
+            "translation": render_section(self),
+            "sentence_count": self.sentence_count,
+            "seconds": round(self.seconds, 3),
+            "readability": self.readability(),
+        }
+
+
+@dataclass
+class DocumentTranslation:
+    """A translated document: its sections in order, and how it was made."""
+
+    sections: list[SectionTranslation]
+    engine: str
+    model: str
+    cleaned: bool
+    seconds: float = 0.0
+    memory_hits: int = 0
+    translated: int = 0
+
+    @property
+    def findings(self) -> list[QAFinding]:
+        return [f for section in self.sections for s in section.segments for f in s.findings]
+
+    @property
+    def sentence_count(self) -> int:
+        return sum(s.sentence_count for s in self.sections)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form (schema version :data:`JSON_SCHEMA_VERSION`)."""
+        return {
+            "version": JSON_SCHEMA_VERSION,
+            "engine": self.engine,
+            "model": self.model,
+            "cleaned": self.cleaned,
+            "seconds": round(self.seconds, 3),
+            "sentence_count": self.sentence_count,
+            "memory_hits": self.memory_hits,
+            "translated_sentences": self.translated,
+            "sections": [s.to_dict() for s in self.sections],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def english_label(block: Block) -> str:
+    """A heading's or item's numbering with Arabic numerals (``一、`` → ``1.``, ``（一）`` → ``(1)``).
+
+    >>> from toolkit.document import classify_line
+    >>> [english_label(classify_line(line, 0)) for line in ("一、背景", "（二）風險", "1.2 歷史", "3、步驟")]
+    ['1.', '(2)', '1.2', '3.']
+    """
+    if not block.label or block.number is None or None in block.number:
+        return ""
+    digits = ".".join(str(n) for n in block.number)
+    if block.style in ("cn-paren", "arabic-paren"):
+        return f"({digits})"
+    if block.style == "decimal":
+        return digits
+    return f"{digits}."
+
+
+def to_source_offset(offset: int, edits: Sequence[AppliedEdit]) -> int:
+    """Map an offset in the cleaned text back to the input, given the cleaning's edits.
+
+    >>> to_source_offset(3, [AppliedEdit("ZH101", 1, 6, "(dǎo)", "", "pinyin")])
+    8
+    """
+    shift = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        cleaned_start = edit.start + shift
+        if offset < cleaned_start:
+            break
+        if offset < cleaned_start + len(edit.after):
+            return edit.start
+        shift += len(edit.after) - (edit.end - edit.start)
+    return offset - shift
+
+
+def _segment(block: Block, source_text: str, edits: Sequence[AppliedEdit], split: bool) -> Segment:
+    start, end = to_source_offset(block.start, edits), to_source_offset(block.end, edits)
+    text = block.title if block.kind != "paragraph" else block.text.strip()
+    sentences = split_sentences(text) if split else ([text] if text.strip() else [])
+    return Segment(
+        block.kind, source_text[start:end].strip(), block.text.strip(), text, english_label(block), sentences
+    )
+
+
+def _heading_level(block: Block, depth: int) -> int:
+    if block.kind == "title":
+        return 1
+    return min(6, block.markdown_level or depth + 1)
+
+
+def _sections(tree: Section, source_text: str, edits: Sequence[AppliedEdit]) -> list[SectionTranslation]:
+    sections: list[SectionTranslation] = []
+
+    def visit(section: Section, depth: int) -> None:
+        heading = section.heading
+        paragraphs = [_segment(b, source_text, edits, split=True) for b in section.content]
+        if heading is not None:
+            level = _heading_level(heading, depth)
+            sections.append(SectionTranslation(level, _segment(heading, source_text, edits, False), paragraphs))
+        elif paragraphs:
+            sections.append(SectionTranslation(0, None, paragraphs))
+        for child in section.children:
+            visit(child, depth + 1)
+
+    visit(tree, 0)
+    return sections
+
+
+def clean_for_translation(text: str, config=None) -> tuple[str, list[AppliedEdit]]:
+    """Repair ``text`` with the safe fixes of the configured rules; return it and the edits."""
+    from toolkit.config import load_config
+    from toolkit.engine import clean_text
+
+    result = clean_text(text, config if config is not None else load_config())
+    return result.text, result.edits
+
+
+def translate_text(
+    text: str,
+    engine: Engine,
+    *,
+    raw: bool = False,
+    config=None,
+    memory: TranslationMemory | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> DocumentTranslation:
+    """Clean (unless ``raw``), parse and translate ``text`` with ``engine``, section by section.
+
+    ``memory`` serves and stores sentence translations; ``progress`` is called with the number of
+    sentences finished after each section. QA findings are attached to each segment.
+    """
+    started = time.perf_counter()
+    cleaned, edits = (text, []) if raw else clean_for_translation(text, config)
+    sections = _sections(parse_document(cleaned).tree, text, edits)
+    result = DocumentTranslation(sections, engine.name, engine.model_id, cleaned=not raw)
+    for section in sections:
+        section_start = time.perf_counter()
+        sentences = [s for segment in section.segments for s in segment.sentences]
+        known = memory.lookup(engine.name, engine.model_id, sentences) if memory else {}
+        todo = list(dict.fromkeys(s for s in sentences if s not in known))
+        fresh = dict(zip(todo, engine.translate_batch(todo), strict=True)) if todo else {}
+        if memory and fresh:
+            memory.store(engine.name, engine.model_id, fresh.items())
+        result.memory_hits += len(sentences) - sum(1 for s in sentences if s in fresh)
+        result.translated += len(fresh)
+        for segment in section.segments:
+            segment.translations = [fresh.get(s) or known.get(s, "") for s in segment.sentences]
+            segment.findings = [f for s, t in zip(segment.sentences, segment.translations) for f in check_pair(s, t)]
+        section.seconds = time.perf_counter() - section_start
+        if progress:
+            progress(len(sentences))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _paragraph_line(segment: Segment) -> str:
+    return f"{segment.label} {segment.translation}".strip()
+
+
+def render_section(section: SectionTranslation, bilingual: bool = False) -> str:
+    """One section as Markdown (see the module docstring for the conventions)."""
+    parts: list[str] = []
+    if section.heading is not None:
+        heading = section.heading
+        parts.append(f"{'#' * section.level} {_paragraph_line(heading)}".rstrip())
+        if bilingual:
+            parts.append(f"> {heading.cleaned}")
+    for paragraph in section.paragraphs:
+        if bilingual:
+            parts.append(f"> {paragraph.cleaned}")
+        parts.append(_paragraph_line(paragraph))
+    return "\n\n".join(parts)
+
+
+def render_markdown(result: DocumentTranslation, bilingual: bool = False) -> str:
+    """The whole translation as Markdown, one blank line between blocks, ending with a newline."""
+    return "\n\n".join(render_section(section, bilingual) for section in result.sections) + "\n"

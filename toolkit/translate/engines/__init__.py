@@ -1,0 +1,57 @@
+"""Translation engines: what the document translator needs from a model, and how to load one.
+
+An engine translates a batch of Chinese sentences into English, one output per input, and names
+itself for the translation memory (``name`` plus ``model_id``, which changes whenever the model
+file or the prompt/decoding settings change). Both real engines are argostranslate
+``ITranslation`` objects: :class:`~toolkit.translate.engines.llm.LLMTranslation` (a GGUF
+instruction model run by llama-cpp-python behind an ``ILanguageModel``) and
+:class:`~toolkit.translate.engines.argos.ArgosTranslation` (an installed Argos package's
+CTranslate2 model and SentencePiece tokenizer, driven in batches).
+
+>>> class Upper:
+...     name, model_id = "upper", "v1"
+...     def translate_batch(self, sentences):
+...         return [s.upper() for s in sentences]
+>>> isinstance(Upper(), Engine)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+ENGINES = ("llm", "argos")
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """The interface the document translator uses."""
+
+    name: str
+    model_id: str
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[str]:
+        """Translate each sentence; return exactly one translation per sentence, in order."""
+        ...
+
+
+def load_engine(kind: str = "llm", model: str | None = None, batch_size: int | None = None) -> Engine:
+    """Load an engine. ``model`` is a GGUF path or size key (llm) or an Argos package folder (argos).
+
+    Raises :class:`~toolkit.errors.ModelMissingError` when no model is installed; never downloads.
+    """
+    from pathlib import Path
+
+    from toolkit import models
+
+    if kind == "llm":
+        from toolkit.translate.engines.llm import LLMTranslation
+
+        return LLMTranslation.from_file(models.find_llm(model), batch_size=batch_size)
+    if kind == "argos":
+        from toolkit.translate.engines.argos import ArgosTranslation
+
+        package = models.find_argos_package() if model is None else models.load_argos_package(Path(model))
+        return ArgosTranslation(package, batch_size=batch_size)
+    raise ValueError(f"unknown engine {kind!r}; choose one of {', '.join(ENGINES)}")
