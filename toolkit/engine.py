@@ -112,7 +112,14 @@ def _fixing_rules(config: Config, unsafe: bool) -> list[Rule]:
 
 
 def _map_back(offset: int, edits: list[Edit]) -> int:
-    """Map an offset in the text after ``edits`` to the text before them."""
+    """Map an offset in the text after ``edits`` to the text before them.
+
+    Offsets inside a replacement map to the start of the replaced span.
+
+    >>> edits = [Edit(1, 6, ""), Edit(7, 8, "，")]  # "導(dǎo)語,好" -> "導語，好"
+    >>> [_map_back(offset, edits) for offset in range(5)]
+    [0, 6, 7, 8, 9]
+    """
     shift = 0
     for edit in edits:
         new_start = edit.start + shift

@@ -17,7 +17,7 @@ from toolkit.findings import Edit, Finding
 from toolkit.repairs import Repair, apply_findings
 
 RULE = "ZH101"
-ANNOTATION = re.compile(rf"({HAN_CLASS})([(（]([{PINYIN_LETTERS}]{{1,7}})[)）])")
+ANNOTATION = re.compile(rf"({HAN_CLASS})([(（]([{PINYIN_LETTERS}]{{1,7}})[)）])", re.IGNORECASE)
 
 
 def find_pinyin_annotations(text: str) -> list[Finding]:

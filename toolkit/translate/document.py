@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from toolkit.document import Block, Section, parse_document
+from toolkit.document import Block, Document, Section, parse_document
 from toolkit.findings import AppliedEdit
 from toolkit.translate.engines import Engine
 from toolkit.translate.memory import TranslationMemory
@@ -60,6 +60,7 @@ class Segment:
     """
 
     kind: str
+    line: int
     source: str
     cleaned: str
     text: str
@@ -77,6 +78,7 @@ class Segment:
         """JSON-ready form."""
         return {
             "kind": self.kind,
+            "line": self.line,
             "label": self.label,
             "source": self.source,
             "cleaned": self.cleaned,
@@ -205,13 +207,12 @@ def to_source_offset(offset: int, edits: Sequence[AppliedEdit]) -> int:
     return offset - shift
 
 
-def _segment(block: Block, source_text: str, edits: Sequence[AppliedEdit], split: bool) -> Segment:
+def _segment(block: Block, line: int, source_text: str, edits: Sequence[AppliedEdit], split: bool) -> Segment:
     start, end = to_source_offset(block.start, edits), to_source_offset(block.end, edits)
     text = block.title if block.kind != "paragraph" else block.text.strip()
     sentences = split_sentences(text) if split else ([text] if text.strip() else [])
-    return Segment(
-        block.kind, source_text[start:end].strip(), block.text.strip(), text, english_label(block), sentences
-    )
+    source = source_text[start:end].strip()
+    return Segment(block.kind, line, source, block.text.strip(), text, english_label(block), sentences)
 
 
 def _heading_level(block: Block, depth: int) -> int:
@@ -220,21 +221,23 @@ def _heading_level(block: Block, depth: int) -> int:
     return min(6, block.markdown_level or depth + 1)
 
 
-def _sections(tree: Section, source_text: str, edits: Sequence[AppliedEdit]) -> list[SectionTranslation]:
+def _sections(document: Document, source_text: str, edits: Sequence[AppliedEdit]) -> list[SectionTranslation]:
     sections: list[SectionTranslation] = []
+
+    def segment(block: Block, split: bool) -> Segment:
+        return _segment(block, document.lines.position(block.start)[0], source_text, edits, split)
 
     def visit(section: Section, depth: int) -> None:
         heading = section.heading
-        paragraphs = [_segment(b, source_text, edits, split=True) for b in section.content]
+        paragraphs = [segment(b, split=True) for b in section.content]
         if heading is not None:
-            level = _heading_level(heading, depth)
-            sections.append(SectionTranslation(level, _segment(heading, source_text, edits, False), paragraphs))
+            sections.append(SectionTranslation(_heading_level(heading, depth), segment(heading, False), paragraphs))
         elif paragraphs:
             sections.append(SectionTranslation(0, None, paragraphs))
         for child in section.children:
             visit(child, depth + 1)
 
-    visit(tree, 0)
+    visit(document.tree, 0)
     return sections
 
 
@@ -254,17 +257,18 @@ def translate_text(
     raw: bool = False,
     config=None,
     memory: TranslationMemory | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DocumentTranslation:
     """Clean (unless ``raw``), parse and translate ``text`` with ``engine``, section by section.
 
-    ``memory`` serves and stores sentence translations; ``progress`` is called with the number of
-    sentences finished after each section. QA findings are attached to each segment.
+    ``memory`` serves and stores sentence translations; ``progress(done, total)`` is called with
+    the number of sentences finished in a section and the document's total, after each section. QA findings are attached to each segment.
     """
     started = time.perf_counter()
     cleaned, edits = (text, []) if raw else clean_for_translation(text, config)
-    sections = _sections(parse_document(cleaned).tree, text, edits)
+    sections = _sections(parse_document(cleaned), text, edits)
     result = DocumentTranslation(sections, engine.name, engine.model_id, cleaned=not raw)
+    total = result.sentence_count
     for section in sections:
         section_start = time.perf_counter()
         sentences = [s for segment in section.segments for s in segment.sentences]
@@ -280,7 +284,7 @@ def translate_text(
             segment.findings = [f for s, t in zip(segment.sentences, segment.translations) for f in check_pair(s, t)]
         section.seconds = time.perf_counter() - section_start
         if progress:
-            progress(len(sentences))
+            progress(len(sentences), total)
     result.seconds = time.perf_counter() - started
     return result
 

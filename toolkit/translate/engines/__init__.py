@@ -36,6 +36,21 @@ class Engine(Protocol):
         ...
 
 
+def translate_lines(engine: Engine, text: str) -> str:
+    """Translate each non-empty line of ``text`` as one unit (for argostranslate's ``hypotheses``).
+
+    >>> class Upper:
+    ...     name, model_id = "upper", "v1"
+    ...     def translate_batch(self, sentences):
+    ...         return [s.upper() for s in sentences]
+    >>> translate_lines(Upper(), "a\\n\\nb")
+    'A\\n\\nB'
+    """
+    lines = text.split("\n")
+    outputs = iter(engine.translate_batch([line for line in lines if line.strip()]))
+    return "\n".join(next(outputs) if line.strip() else "" for line in lines)
+
+
 def load_engine(kind: str = "llm", model: str | None = None, batch_size: int | None = None) -> Engine:
     """Load an engine. ``model`` is a GGUF path or size key (llm) or an Argos package folder (argos).
 

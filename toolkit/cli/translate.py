@@ -1,0 +1,117 @@
+"""``toolkit translate``: translate articles to English Markdown or JSON, offline.
+
+Only options, files and output formatting live here; the work is in :mod:`toolkit.translate`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from toolkit.cli.files import InputFile, read_inputs, write_atomic
+from toolkit.cli.options import build_config, rule_options
+from toolkit.errors import ConfigError
+
+
+def _progress(quiet: bool, name: str):
+    """A ``progress(done, total)`` callback drawing a click progress bar on stderr, or ``None``."""
+    if quiet:
+        return None, lambda: None
+    state: dict[str, object] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            bar = click.progressbar(length=total, label=f"translating {name}", file=sys.stderr, show_pos=True)
+            state["bar"] = bar.__enter__()
+        state["bar"].update(done)
+
+    def close() -> None:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+    return update, close
+
+
+def _target(item: InputFile, output: str | None, several: bool, fmt: str) -> Path | None:
+    if output is None:
+        return None
+    if not several:
+        return Path(output)
+    stem = Path(item.name).stem
+    return Path(output) / f"{stem}.en.{'json' if fmt == 'json' else 'md'}"
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", help="Output file; with several inputs, a folder (NAME.en.md inside).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--bilingual", is_flag=True, help="Put each source line (quoted) before its translation.")
+@click.option("--raw", is_flag=True, help="Translate the text as it is, without repairing it first.")
+@click.option("--engine", type=click.Choice(["llm", "argos"]), default="llm", show_default=True)
+@click.option("--model", help="LLM: a .gguf file or 0.5b/1.5b; Argos: an installed package folder.")
+@click.option("--batch-size", type=click.IntRange(1, 64), help="Sentences per model call.")
+@click.option("--no-memory", is_flag=True, help="Neither read nor write the translation memory.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@rule_options
+def translate(
+    paths, output, fmt, bilingual, raw, engine, model, batch_size, no_memory, quiet, select, ignore, config_file, isolated
+):
+    """Translate PATHS (files, folders, globs, - for stdin) from Chinese to English.
+
+    The text is repaired first (unless --raw), split into its sections and translated section by
+    section; headings keep their numbering (一、 → 1., 1.1 → 1.1). Translation checks (Chinese
+    left over, loops, empty, truncated, odd length) go to stderr. Nothing is downloaded: without
+    a model, run `toolkit models fetch`. Exit 1 when a check found something.
+    """
+    from toolkit.translate.document import render_markdown, translate_text
+    from toolkit.translate.engines import load_engine
+    from toolkit.translate.memory import TranslationMemory
+
+    config = build_config(select, ignore, config_file, isolated)
+    inputs = read_inputs(paths)
+    several = len(inputs) > 1
+    if several and output is None:
+        raise click.UsageError("several inputs: give -o FOLDER for the translations")
+    if several:
+        Path(output).mkdir(parents=True, exist_ok=True)
+    elif output is not None and Path(output).is_dir():
+        raise ConfigError(f"{output}: is a folder; give a file name for one input")
+    translator = load_engine(engine, model, batch_size=batch_size)
+    memory = None if no_memory else TranslationMemory()
+    problems = 0
+    try:
+        for item in inputs:
+            update, close = _progress(quiet, item.name)
+            try:
+                result = translate_text(item.source.text, translator, raw=raw, config=config, memory=memory, progress=update)
+            finally:
+                close()
+            for section in result.sections:
+                for segment in section.segments:
+                    for finding in segment.findings:
+                        problems += 1
+                        click.echo(f"{item.name}:{segment.line}: {finding.code} {finding.name}: {finding.message}", err=True)
+            if fmt == "json":
+                payload = {"path": item.name, **result.to_dict()}
+                text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+            else:
+                text = render_markdown(result, bilingual=bilingual)
+            target = _target(item, output, several, fmt)
+            if target is None:
+                sys.stdout.buffer.write(text.encode("utf-8"))
+                sys.stdout.flush()
+            else:
+                write_atomic(target, text.encode("utf-8"))
+            if not quiet:
+                click.echo(
+                    f"{item.name}: {result.sentence_count} sentences, {result.memory_hits} from memory,"
+                    f" {result.seconds:.1f} s",
+                    err=True,
+                )
+    finally:
+        if memory is not None:
+            memory.close()
+    sys.exit(1 if problems else 0)
