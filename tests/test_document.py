@@ -49,6 +49,15 @@ def test_line_endings_round_trip() -> None:
     assert source.encode(source.text) == raw
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be"])
+def test_byte_order_marks_round_trip(encoding: str) -> None:
+    raw = ("\ufeff" if encoding == "utf-16-be" else "") + "甲\r\n乙"
+    data = raw.encode(encoding)
+    source = decode_bytes(data)
+    assert source.text == "甲\n乙"
+    assert source.encode(source.text) == data
+
+
 def test_legacy_encoding_falls_back_to_utf8_when_needed() -> None:
     source = SourceText("", encoding="big5")
     assert source.encode("emoji 😀") == "emoji 😀".encode()

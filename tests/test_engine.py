@@ -76,6 +76,7 @@ def test_explained_edits_replay_to_the_result(config) -> None:
     assert [(e.rule, e.before, e.after) for e in result.edits] == [
         ("ZH101", "(dǎo)", ""),
         ("ZH101", "(yǔ)", ""),
+        ("ZH401", "于", "於"),
         ("ZH302", "24", "2004"),
         ("ZH201", ",", "，"),
         ("ZH101", "(tái)", ""),
@@ -94,4 +95,4 @@ def test_explained_edits_replay_to_the_result(config) -> None:
 def test_unsafe_fixes_need_the_flag(config) -> None:
     text = "支付寶成立于24年，總部在杭州。"
     assert clean_text(text, config).text == text
-    assert clean_text(text, config, unsafe=True).text == "支付寶成立于2004年，總部在杭州。"
+    assert clean_text(text, config, unsafe=True).text == "支付寶成立於2004年，總部在杭州。"

@@ -90,10 +90,11 @@ def test_seed_years(seed_text: str) -> None:
         ("該公司成立於15年，總部在上海。", None, ("2015", "1950", "1905")),
         ("平台於2018年上線。該平台于18年推出新產品", "2018", ("2018",)),
         ("公司於9024年成立", None, ()),
+        ("騰(téng)訊(xùn)成立於98年", "1998", ("1998",)),
     ],
 )
 def test_year_suggestions(text: str, fix: str | None, suggestions: tuple[str, ...]) -> None:
-    (finding,) = find_malformed_years(text, {})
+    (finding,) = find_malformed_years(text, {"騰訊": 1998})
     assert (finding.fix.replacement if finding.fix else None) == fix
     assert finding.suggestions == suggestions
 

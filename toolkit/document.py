@@ -45,11 +45,7 @@ class SourceText:
         if self.newline != "\n":
             text = text.replace("\n", self.newline)
         encoding = self.encoding
-        prefix = b""
-        if self.bom:
-            prefix = {"utf-8": b"\xef\xbb\xbf"}.get(encoding, b"")
-            if encoding.startswith("utf-16"):
-                encoding = "utf-16"  # Python's utf-16 codec writes its own BOM
+        prefix = _BOMS.get(encoding, b"") if self.bom else b""
         try:
             return prefix + text.encode(encoding)
         except UnicodeEncodeError:
@@ -57,6 +53,7 @@ class SourceText:
 
 
 _LEGACY_CANDIDATES = ("gb18030", "big5")
+_BOMS = {"utf-8": b"\xef\xbb\xbf", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
 
 
 def _common_han_ratio(text: str) -> float:

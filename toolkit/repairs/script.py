@@ -4,10 +4,14 @@ A character is *traditional-only* when OpenCC's t2s changes it and
 *simplified-only* when s2t changes it; characters shared by both scripts
 count for neither. A document that is mostly one script but contains
 characters only the other script uses is mixed (typically the trace of a
-naive character-by-character converter, such as ``于`` left in ``關於``).
+naive character-by-character converter, such as ``于`` left in ``關於``). The
+fix converts that one character by OpenCC's phrase rules in its context, so
+``皇后`` stays while ``以后`` becomes ``以後``.
 
 >>> [(f.start, f.message) for f in find_mixed_script("關於這個問題，我們成立于2004年。")]
 [(11, 'simplified-only character 于 in a traditional text (traditional: 於)')]
+>>> find_mixed_script("這是皇后的宮殿，以后再說。")[0].fix.replacement
+'後'
 >>> convert_script("後來的發展", "t2s").text
 '后来的发展'
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 from functools import cache
 
 from toolkit.chardata import is_han
-from toolkit.findings import AppliedEdit, Finding
+from toolkit.findings import AppliedEdit, Edit, Finding
 from toolkit.repairs import Repair
 
 RULE = "ZH401"
@@ -74,18 +78,34 @@ def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
     if counts[minority] / (counts[minority] + counts[majority]) <= min_share:
         return []
     conversion = "s2t" if minority == "simplified" else "t2s"
-    minority_chars = sorted(ch for ch, kind in kinds.items() if kind == minority)
-    counterpart = _convert_chars(minority_chars, conversion)
-    return [
-        Finding(
-            RULE,
-            index,
-            index + 1,
-            f"{minority}-only character {ch} in a {majority} text ({majority}: {counterpart[ch]})",
-        )
-        for index, ch in enumerate(text)
-        if kinds.get(ch) == minority
-    ]
+    findings = []
+    for index, ch in enumerate(text):
+        if kinds.get(ch) != minority:
+            continue
+        counterpart = _convert_in_context(text, index, conversion)
+        if counterpart != ch:
+            findings.append(
+                Finding(
+                    RULE,
+                    index,
+                    index + 1,
+                    f"{minority}-only character {ch} in a {majority} text ({majority}: {counterpart})",
+                    Edit(index, index + 1, counterpart),
+                )
+            )
+    return findings
+
+
+def _convert_in_context(text: str, index: int, conversion: str, window: int = 3) -> str:
+    """The conversion of ``text[index]`` by OpenCC's phrase rules, looking at its neighbours.
+
+    ``皇后`` stays ``皇后`` in s2t while ``以后`` becomes ``以後``.
+    """
+    low, high = max(0, index - window), min(len(text), index + window + 1)
+    converted = _converter(conversion).convert(text[low:high])
+    if len(converted) != high - low:
+        return _convert_chars([text[index]], conversion)[text[index]]
+    return converted[index - low]
 
 
 def convert_script(text: str, conversion: str) -> Repair:

@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from toolkit.findings import Edit, Finding
+from toolkit.repairs.pinyin import ANNOTATION
 
 RULE = "ZH302"
 # A 1–3 digit "year" right after a founding verb and/or 于/於/在.
@@ -58,7 +59,7 @@ def _named_before(text: str, position: int, facts: Mapping[str, int], window: in
     start = max(0, position - window)
     for stop in "。！？\n":
         start = max(start, text.rfind(stop, 0, position) + 1)
-    span = text[start:position]
+    span = ANNOTATION.sub(r"\1", text[start:position])  # 騰(téng)訊 still names 騰訊
     best: tuple[int, str] | None = None
     for name in facts:
         found = span.rfind(name)

@@ -40,12 +40,13 @@ def check_years(context: CheckContext) -> Iterable[Finding]:
     script.RULE,
     "mixed-script",
     severity="info",
-    fix="none",
+    fix="unsafe",
     summary="Simplified and traditional characters mixed",
     rationale=(
         "A naive character-by-character converter leaves characters of the other script "
-        "(关于 → 關于). Each character that only the minority script uses is reported; "
-        "`toolkit clean --convert s2t` (or t2s) converts the whole text with OpenCC."
+        "(关于 → 關于). Each character that only the minority script uses, and that OpenCC's "
+        "phrase rules would convert in its context, is reported. The unsafe fix converts that "
+        "character alone; `toolkit clean --convert s2t` (or t2s) converts the whole text."
     ),
     example="關于 (traditional text with simplified 于) → 關於",
     options={"min_share": 0.0},
