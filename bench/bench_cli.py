@@ -35,7 +35,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    subprocess.run([*TOOLKIT, "lint", "--isolated", "--exit-zero", str(SEED)], capture_output=True)  # warm caches
+    subprocess.run(
+        [*TOOLKIT, "lint", "--isolated", "--exit-zero", str(SEED)], capture_output=True
+    )  # warm caches
     rows = [
         ("python -c pass", [sys.executable, "-c", "pass"]),
         ("toolkit rules", [*TOOLKIT, "rules"]),
@@ -57,7 +59,11 @@ def main() -> None:
         "print(sorted(m for m in ('torch', 'argostranslate', 'llama_cpp', 'ctranslate2', 'jieba', 'stanza')"
         " if m in sys.modules))"
     )
-    heavy = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip().splitlines()
+    heavy = (
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()
+    )
     print(f"heavy modules imported by lint: {heavy[-1] if heavy else '?'}")
 
 

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from toolkit.translate.document import render_section, translate_text  # noqa: E402
-from toolkit.translate.engines.llm import LLMTranslation, LlamaLanguageModel  # noqa: E402
+from toolkit.translate.engines.llm import LlamaLanguageModel, LLMTranslation  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_0fbac94c356f0e3a.txt"
 REFERENCE = ROOT / "bench" / "reference" / "seed_000.en.md"
@@ -41,7 +41,9 @@ def wmt_subset(data: Path, limit: int | None) -> tuple[list[str], list[str]]:
     """Source and reference-A lines i with i % 9 == 0 (the first ``limit`` of them)."""
     sources = (data / "src.zh").read_text(encoding="utf-8").split("\n")
     references = (data / "ref.A.en").read_text(encoding="utf-8").split("\n")
-    pairs = [(s, r) for i, (s, r) in enumerate(zip(sources, references)) if i % 9 == 0 and s.strip()]
+    pairs = [
+        (s, r) for i, (s, r) in enumerate(zip(sources, references, strict=True)) if i % 9 == 0 and s.strip()
+    ]
     pairs = pairs[:limit] if limit else pairs
     return [s for s, _ in pairs], [r for _, r in pairs]
 
@@ -96,7 +98,9 @@ def bench_seed(engine: LLMTranslation, raw: bool, command: str) -> dict[str, obj
     outputs = [plain(render_section(section)) for section in result.sections]
     per_section = []
     if len(outputs) == len(references):
-        per_section = [round(sacrebleu.sentence_chrf(o, [r]).score, 1) for o, r in zip(outputs, references)]
+        per_section = [
+            round(sacrebleu.sentence_chrf(o, [r]).score, 1) for o, r in zip(outputs, references, strict=True)
+        ]
     overall = sacrebleu.corpus_chrf(["\n".join(outputs).replace("\n", " ")], [[" ".join(references)]])
     label = "raw" if raw else "cleaned"
     print(
@@ -139,9 +143,13 @@ def bench_speed(model: LlamaLanguageModel, model_id: str, data: Path, lines: int
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model-size", default="1.5b", help="0.5b or 1.5b (an installed model), or a .gguf path")
+    parser.add_argument(
+        "--model-size", default="1.5b", help="0.5b or 1.5b (an installed model), or a .gguf path"
+    )
     parser.add_argument("--limit", type=int, default=None, help="only the first N subset lines")
-    parser.add_argument("--batch-size", type=int, default=None, help="sentences per prompt (default: engine's)")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="sentences per prompt (default: engine's)"
+    )
     parser.add_argument("--speed-lines", type=int, default=24)
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "wmt22-zh-en")
     parser.add_argument("--skip-wmt", action="store_true")

@@ -6,10 +6,10 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from pathlib import Path
 from toolkit.cli import main
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_0fbac94c356f0e3a.txt"
@@ -43,7 +43,9 @@ def test_lint_json_schema(runner, tmp_path) -> None:
     report = json.loads(result.stdout)
     assert report["version"] == 1
     first = report["findings"][0]
-    assert {k: first[k] for k in ("rule", "name", "severity", "line", "column", "end_line", "end_column")} == {
+    assert {
+        k: first[k] for k in ("rule", "name", "severity", "line", "column", "end_line", "end_column")
+    } == {
         "rule": "ZH101",
         "name": "pinyin-annotation",
         "severity": "error",
@@ -76,7 +78,9 @@ def test_lint_github_and_statistics(runner, tmp_path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(SAMPLE, encoding="utf-8")
     result = runner.invoke(main, ["lint", "--isolated", "-f", "github", str(path)])
-    assert result.stdout.splitlines()[0].startswith(f"::error file={path},line=2,col=4,endLine=2,endColumn=9,")
+    assert result.stdout.splitlines()[0].startswith(
+        f"::error file={path},line=2,col=4,endLine=2,endColumn=9,"
+    )
     stats = runner.invoke(main, ["lint", "--isolated", "--statistics", str(path)])
     assert "     2  ZH101  pinyin-annotation" in stats.stdout
 
@@ -175,14 +179,16 @@ def test_rules_list_and_explain(runner) -> None:
 
 
 def test_installed_command_and_light_imports(tmp_path) -> None:
-    toolkit = shutil.which("toolkit", path=str(Path(sys.executable).parent)) or pytest.fail("toolkit is not installed")
+    toolkit = shutil.which("toolkit", path=str(Path(sys.executable).parent)) or pytest.fail(
+        "toolkit is not installed"
+    )
     completed = subprocess.run([toolkit, "lint", "--isolated", str(SEED)], capture_output=True, text=True)
     assert completed.returncode == 1 and "ZH101" in completed.stdout
     probe = (
-        "import sys, runpy; sys.argv = ['toolkit', 'lint', '--isolated', '--exit-zero', %r]\n"
+        f"import sys, runpy; sys.argv = ['toolkit', 'lint', '--isolated', '--exit-zero', {str(SEED)!r}]\n"
         "try:\n    runpy.run_module('toolkit', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('torch', 'argostranslate', 'llama_cpp', 'ctranslate2', 'jieba') if m in sys.modules]\n"
-        "print('HEAVY', heavy)" % str(SEED)
+        "print('HEAVY', heavy)"
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert "HEAVY []" in completed.stdout

@@ -12,7 +12,13 @@ TEXT = "小編導語\n在數字金融快速發展的今天，越來越多的人�
 
 @pytest.mark.parametrize(
     ("encoding", "expected"),
-    [("utf-8", "utf-8"), ("gb18030", "gb18030"), ("gbk", "gb18030"), ("big5", "big5"), ("utf-16", "utf-16-le")],
+    [
+        ("utf-8", "utf-8"),
+        ("gb18030", "gb18030"),
+        ("gbk", "gb18030"),
+        ("big5", "big5"),
+        ("utf-16", "utf-16-le"),
+    ],
 )
 def test_decodes_common_encodings(encoding: str, expected: str) -> None:
     source = decode_bytes(TEXT.encode(encoding))
@@ -85,7 +91,9 @@ def test_seed_section_tree(seed_text: str) -> None:
 
 
 def test_levels_and_items() -> None:
-    document = parse_document("一、總則\n（一）範圍\n1. 本辦法適用於所有用戶，包括新用戶和老用戶。\n（1）細則\n## 附錄\n正文")
+    document = parse_document(
+        "一、總則\n（一）範圍\n1. 本辦法適用於所有用戶，包括新用戶和老用戶。\n（1）細則\n## 附錄\n正文"
+    )
     kinds = [(b.kind, b.style, b.level) for b in document.blocks]
     assert kinds == [
         ("heading", "cn-chapter", 1),

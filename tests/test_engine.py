@@ -28,7 +28,8 @@ def test_select_and_ignore_by_id_name_prefix() -> None:
 
 def test_project_config_file(tmp_path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.toolkit]\nignore = ["mixed-script"]\n[tool.toolkit.severity]\nZH201 = "error"\n', encoding="utf-8"
+        '[tool.toolkit]\nignore = ["mixed-script"]\n[tool.toolkit.severity]\nZH201 = "error"\n',
+        encoding="utf-8",
     )
     config = load_config(start=tmp_path)
     assert "ZH401" not in {r.id for r in config.enabled_rules()}
@@ -42,7 +43,7 @@ def test_project_config_file(tmp_path) -> None:
 
 
 def test_per_rule_options(tmp_path) -> None:
-    (tmp_path / "toolkit.toml").write_text('[rules.malformed-year]\nyear_min = 1950\n', encoding="utf-8")
+    (tmp_path / "toolkit.toml").write_text("[rules.malformed-year]\nyear_min = 1950\n", encoding="utf-8")
     config = load_config(start=tmp_path)
     assert [f.rule for f in lint_text("公司成立於1900年，至今仍在。", config)] == ["ZH302"]
 

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
+from toolkit.paths import data_file
 from toolkit.repairs.pinyin import find_pinyin_annotations, strip_pinyin_annotations
 from toolkit.repairs.punctuation import find_halfwidth_punctuation, fix_halfwidth_punctuation
 from toolkit.repairs.script import convert_script, find_mixed_script
 from toolkit.repairs.years import find_malformed_years, load_facts
-from toolkit.paths import data_file
 
 
 def test_every_seed_annotation_found(seed_text: str) -> None:
@@ -81,7 +81,10 @@ def test_punctuation_in_chinese_context_only(text: str, expected: str) -> None:
 def test_seed_years(seed_text: str) -> None:
     facts = load_facts(str(data_file("facts.tsv")))
     findings = find_malformed_years(seed_text, facts)
-    assert [(seed_text[f.start : f.end], f.fix.replacement) for f in findings] == [("24年", "2004"), ("20年", "2006")]
+    assert [(seed_text[f.start : f.end], f.fix.replacement) for f in findings] == [
+        ("24年", "2004"),
+        ("20年", "2006"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -91,6 +94,7 @@ def test_seed_years(seed_text: str) -> None:
         ("平台於2018年上線。該平台于18年推出新產品", "2018", ("2018",)),
         ("公司於9024年成立", None, ()),
         ("騰(téng)訊(xùn)成立於98年", "1998", ("1998",)),
+        ("根據數據,221年我國", "2021", ("2021",)),  # three digits, no zero: not a duration
     ],
 )
 def test_year_suggestions(text: str, fix: str | None, suggestions: tuple[str, ...]) -> None:
@@ -99,7 +103,9 @@ def test_year_suggestions(text: str, fix: str | None, suggestions: tuple[str, ..
     assert finding.suggestions == suggestions
 
 
-@pytest.mark.parametrize("text", ["他於20年前離開", "成立10年來", "1980年代", "近20年", "2004年成立", "于5年內完成"])
+@pytest.mark.parametrize(
+    "text", ["他於20年前離開", "成立10年來", "1980年代", "近20年", "2004年成立", "于5年內完成"]
+)
 def test_valid_years_are_not_reported(text: str) -> None:
     assert find_malformed_years(text, {}) == []
 

@@ -360,7 +360,9 @@ def parse_blocks(text: str) -> list[Block]:
         offset += len(line) + 1
     if len(blocks) > 1 and blocks[0].kind == "paragraph":
         first = blocks[0]
-        if _visible_length(first.title) <= HEADING_MAX_CHARS and not any(p in first.title for p in _SENTENCE_END):
+        if _visible_length(first.title) <= HEADING_MAX_CHARS and not any(
+            p in first.title for p in _SENTENCE_END
+        ):
             blocks[0] = Block("title", first.start, first.end, first.text, 0, title=first.title)
     return blocks
 

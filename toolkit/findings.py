@@ -97,9 +97,7 @@ def select_non_overlapping(findings: Iterable[Finding]) -> list[Finding]:
     ['A']
     """
     chosen: list[Finding] = []
-    for finding in sorted(
-        (f for f in findings if f.fix is not None), key=lambda f: (f.fix.start, f.fix.end)
-    ):
+    for finding in sorted((f for f in findings if f.fix is not None), key=lambda f: (f.fix.start, f.fix.end)):
         if chosen and overlaps(chosen[-1].fix, finding.fix):
             continue
         chosen.append(finding)

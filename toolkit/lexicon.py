@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import marshal
 import math
@@ -41,6 +42,8 @@ OTHER_PUNCTUATION_LOGP = -6.0
 ASCII_LOGP = -7.0
 UNKNOWN_HAN_LOGP = -17.0
 SYMBOL_LOGP = -22.0
+# Each token costs this much more, so that a common word beats two frequent single characters.
+TOKEN_PENALTY = 3.0
 
 
 def cache_dir() -> Path:
@@ -170,11 +173,11 @@ class Lexicon:
         back = [0] * (size + 1)
         words = self.words
         for end in range(1, size + 1):
-            value, start_of = best[end - 1] + self.char_logp(text[end - 1]), end - 1
+            value, start_of = best[end - 1] + self.char_logp(text[end - 1]) - TOKEN_PENALTY, end - 1
             for length in range(2, min(MAX_WORD, end) + 1):
                 freq = words.get(text[end - length : end])
                 if freq is not None:
-                    candidate = best[end - length] + math.log(freq) - self._log_total
+                    candidate = best[end - length] + math.log(freq) - self._log_total - TOKEN_PENALTY
                     if candidate > value:
                         value, start_of = candidate, end - length
             best[end], back[end] = value, start_of
@@ -196,11 +199,15 @@ def get_lexicon() -> Lexicon:
     """The lexicon, built from jieba's ``dict.txt`` on first use and then cached on disk."""
     source = jieba_dictionary()
     path = _cache_file(source)
+    collecting = gc.isenabled()
+    gc.disable()  # the collector would rescan the growing tables many times while they load
     try:
-        with path.open("rb") as handle:
-            return Lexicon(marshal.load(handle))
+        return Lexicon(marshal.loads(path.read_bytes()))
     except (OSError, EOFError, ValueError, TypeError):
         pass
+    finally:
+        if collecting:
+            gc.enable()
     tables = _build(source)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,10 @@ def _explain(name: str, text: str, result) -> None:
     index = LineIndex(text)
     for edit in result:
         line, column = index.position(edit.start)
-        click.echo(f"{name}:{line}:{column}: {edit.rule} {edit.before!r} -> {edit.after!r}  ({edit.reason})", err=True)
+        click.echo(
+            f"{name}:{line}:{column}: {edit.rule} {edit.before!r} -> {edit.after!r}  ({edit.reason})",
+            err=True,
+        )
 
 
 @click.command()

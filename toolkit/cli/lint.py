@@ -19,7 +19,9 @@ _RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-f", "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "-f", "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding.")
 @click.option(
@@ -32,7 +34,9 @@ _RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
 @rule_options
-def lint(paths, output_format, output, statistics, fail_on, exit_zero, quiet, select, ignore, config_file, isolated):
+def lint(
+    paths, output_format, output, statistics, fail_on, exit_zero, quiet, select, ignore, config_file, isolated
+):
     """Check PATHS (files, folders, globs, - for stdin) and report every problem.
 
     Text output is `path:line:col: ID [name] message` with the line and a caret;
@@ -46,7 +50,9 @@ def lint(paths, output_format, output, statistics, fail_on, exit_zero, quiet, se
         diagnostics.extend(locate(item.name, findings, LineIndex(text), config.severity_of))
     if statistics:
         counts = Counter((d.rule.id, d.rule.name) for d in diagnostics)
-        report = "".join(f"{count:6d}  {rule_id}  {name}\n" for (rule_id, name), count in sorted(counts.items()))
+        report = "".join(
+            f"{count:6d}  {rule_id}  {name}\n" for (rule_id, name), count in sorted(counts.items())
+        )
     else:
         report = formatter(output_format)(diagnostics)
     if output:

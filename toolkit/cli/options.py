@@ -16,7 +16,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 def rule_options(command: Callable) -> Callable:
     """Add --select, --ignore, --config and --isolated."""
     decorators = [
-        click.option("--select", multiple=True, metavar="RULES", help="Only these rules (ids, names, prefixes)."),
+        click.option(
+            "--select", multiple=True, metavar="RULES", help="Only these rules (ids, names, prefixes)."
+        ),
         click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules."),
         click.option(
             "--config",
@@ -31,6 +33,8 @@ def rule_options(command: Callable) -> Callable:
     return command
 
 
-def build_config(select: tuple[str, ...], ignore: tuple[str, ...], config_file: str | None, isolated: bool) -> Config:
+def build_config(
+    select: tuple[str, ...], ignore: tuple[str, ...], config_file: str | None, isolated: bool
+) -> Config:
     """The configuration for this run."""
     return load_config(config_file, _split(select) or None, _split(ignore) or None, isolated=isolated)

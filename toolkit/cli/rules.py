@@ -12,7 +12,9 @@ from toolkit.rules import REGISTRY, resolve
 
 @click.command()
 @click.argument("rule", required=False)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def rules(rule, output_format):
     """List every rule (id, name, severity, fix safety), or explain RULE (id or name)."""
     chosen = sorted(REGISTRY.values(), key=lambda r: r.id)
@@ -22,8 +24,13 @@ def rules(rule, output_format):
             raise ConfigError(f"unknown rule {rule!r}")
     if output_format == "json":
         fields = ("id", "name", "severity", "fix", "summary", "rationale", "example")
-        click.echo(json.dumps([{key: getattr(r, key) for key in fields} | {"options": dict(r.options)} for r in chosen],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [{key: getattr(r, key) for key in fields} | {"options": dict(r.options)} for r in chosen],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     if rule:
         for item in chosen:

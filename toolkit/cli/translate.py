@@ -53,11 +53,28 @@ def _target(item: InputFile, output: str | None, several: bool, fmt: str) -> Pat
 @click.option("--engine", type=click.Choice(["llm", "argos"]), default="llm", show_default=True)
 @click.option("--model", help="LLM: a .gguf file or 0.5b/1.5b; Argos: an installed package folder.")
 @click.option("--batch-size", type=click.IntRange(1, 64), help="Sentences per model call.")
+@click.option(
+    "--glossary", type=click.Path(dir_okay=False), help="中文<TAB>English pairs for names/terms (llm)."
+)
 @click.option("--no-memory", is_flag=True, help="Neither read nor write the translation memory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @rule_options
 def translate(
-    paths, output, fmt, bilingual, raw, engine, model, batch_size, no_memory, quiet, select, ignore, config_file, isolated
+    paths,
+    output,
+    fmt,
+    bilingual,
+    raw,
+    engine,
+    model,
+    batch_size,
+    glossary,
+    no_memory,
+    quiet,
+    select,
+    ignore,
+    config_file,
+    isolated,
 ):
     """Translate PATHS (files, folders, globs, - for stdin) from Chinese to English.
 
@@ -67,7 +84,7 @@ def translate(
     a model, run `toolkit models fetch`. Exit 1 when a check found something.
     """
     from toolkit.translate.document import render_markdown, translate_text
-    from toolkit.translate.engines import load_engine
+    from toolkit.translate.engines import load_engine, load_glossary
     from toolkit.translate.memory import TranslationMemory
 
     config = build_config(select, ignore, config_file, isolated)
@@ -79,21 +96,27 @@ def translate(
         Path(output).mkdir(parents=True, exist_ok=True)
     elif output is not None and Path(output).is_dir():
         raise ConfigError(f"{output}: is a folder; give a file name for one input")
-    translator = load_engine(engine, model, batch_size=batch_size)
+    terms = load_glossary(glossary) if glossary else None
+    translator = load_engine(engine, model, batch_size=batch_size, glossary=terms)
     memory = None if no_memory else TranslationMemory()
     problems = 0
     try:
         for item in inputs:
             update, close = _progress(quiet, item.name)
             try:
-                result = translate_text(item.source.text, translator, raw=raw, config=config, memory=memory, progress=update)
+                result = translate_text(
+                    item.source.text, translator, raw=raw, config=config, memory=memory, progress=update
+                )
             finally:
                 close()
             for section in result.sections:
                 for segment in section.segments:
                     for finding in segment.findings:
                         problems += 1
-                        click.echo(f"{item.name}:{segment.line}: {finding.code} {finding.name}: {finding.message}", err=True)
+                        click.echo(
+                            f"{item.name}:{segment.line}: {finding.code} {finding.name}: {finding.message}",
+                            err=True,
+                        )
             if fmt == "json":
                 payload = {"path": item.name, **result.to_dict()}
                 text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

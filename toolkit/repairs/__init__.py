@@ -30,7 +30,9 @@ def apply_findings(text: str, findings: Iterable[Finding]) -> Repair:
     """
     chosen = select_non_overlapping(findings)
     edits = [
-        AppliedEdit(f.rule, f.fix.start, f.fix.end, text[f.fix.start : f.fix.end], f.fix.replacement, f.message)
+        AppliedEdit(
+            f.rule, f.fix.start, f.fix.end, text[f.fix.start : f.fix.end], f.fix.replacement, f.message
+        )
         for f in chosen
     ]
     return Repair(apply_edits(text, [f.fix for f in chosen]), edits)

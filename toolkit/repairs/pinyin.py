@@ -32,7 +32,13 @@ def find_pinyin_annotations(text: str) -> list[Finding]:
         if reads_as(char, syllable):
             start, end = match.span(2)
             findings.append(
-                Finding(RULE, start, end, f"flattened pinyin annotation {bracket} after {char}", Edit(start, end, ""))
+                Finding(
+                    RULE,
+                    start,
+                    end,
+                    f"flattened pinyin annotation {bracket} after {char}",
+                    Edit(start, end, ""),
+                )
             )
     return findings
 

@@ -103,7 +103,9 @@ def _finding(text: str, index: int) -> Finding:
     # Swallow spaces after the mark: full-width punctuation carries its own space.
     while end < len(text) and text[end] == " " and ch not in "(":
         end += 1
-    return Finding(RULE, index, index + 1, f"half-width {ch!r} in Chinese text", Edit(index, end, FULL_WIDTH[ch]))
+    return Finding(
+        RULE, index, index + 1, f"half-width {ch!r} in Chinese text", Edit(index, end, FULL_WIDTH[ch])
+    )
 
 
 def fix_halfwidth_punctuation(text: str) -> Repair:

@@ -118,6 +118,8 @@ def convert_script(text: str, conversion: str) -> Repair:
     offset = 0
     for before, after in zip(text.split("\n"), converted.split("\n"), strict=False):
         if before != after:
-            edits.append(AppliedEdit("convert", offset, offset + len(before), before, after, f"OpenCC {conversion}"))
+            edits.append(
+                AppliedEdit("convert", offset, offset + len(before), before, after, f"OpenCC {conversion}")
+            )
         offset += len(before) + 1
     return Repair(converted, edits)

@@ -39,9 +39,7 @@ def _result(item: Diagnostic, rule_index: dict[str, int]) -> dict:
         "ruleIndex": rule_index[item.rule.id],
         "level": _LEVELS[item.severity],
         "message": {"text": item.finding.message},
-        "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": item.path}, "region": region}}
-        ],
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": item.path}, "region": region}}],
     }
     fix = item.finding.fix
     if fix is not None:

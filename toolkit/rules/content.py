@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from toolkit.paths import data_file
 from toolkit.findings import Finding
+from toolkit.paths import data_file
 from toolkit.repairs import script, years
 from toolkit.rules.registry import CheckContext, register
 

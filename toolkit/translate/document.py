@@ -36,6 +36,7 @@ Markdown conventions:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from toolkit.translate.qa import QAFinding, check_pair
 from toolkit.translate.split import split_sentences
 
 JSON_SCHEMA_VERSION = 1
+_ENGLISH_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
 @dataclass
@@ -83,7 +85,10 @@ class Segment:
             "source": self.source,
             "cleaned": self.cleaned,
             "translation": self.translation,
-            "sentences": [{"source": s, "translation": t} for s, t in zip(self.sentences, self.translations)],
+            "sentences": [
+                {"source": s, "translation": t}
+                for s, t in zip(self.sentences, self.translations, strict=True)
+            ],
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -111,16 +116,8 @@ class SectionTranslation:
         return "\n".join(s.translation for s in self.segments)
 
     def readability(self) -> dict[str, float | None]:
-        """textstat readability of the section's English paragraphs (headings excluded)."""
-        import textstat
-
-        text = " ".join(p.translation for p in self.paragraphs)
-        if not text.strip():
-            return {"flesch_reading_ease": None, "flesch_kincaid_grade": None}
-        return {
-            "flesch_reading_ease": round(textstat.flesch_reading_ease(text), 1),
-            "flesch_kincaid_grade": round(textstat.flesch_kincaid_grade(text), 1),
-        }
+        """Readability of the section's English paragraphs (headings excluded), see :func:`readability`."""
+        return readability(" ".join(p.translation for p in self.paragraphs))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form, with per-section source, cleaned source, translation and timings."""
@@ -171,6 +168,32 @@ class DocumentTranslation:
             "sections": [s.to_dict() for s in self.sections],
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+def readability(text: str) -> dict[str, float | None]:
+    """Flesch reading ease and Flesch-Kincaid grade of English ``text``.
+
+    Words and sentences are counted by textstat, syllables by pyphen's hyphenation dictionary (what
+    textstat falls back to): textstat's own syllable counter fetches NLTK's cmudict from the
+    internet at first use, which an offline tool must not do.
+
+    >>> readability("The cat sat on the mat. It was happy.")
+    {'flesch_reading_ease': 108.3, 'flesch_kincaid_grade': -0.7}
+    """
+    import pyphen
+    import textstat
+
+    words = textstat.lexicon_count(text)
+    if not words:
+        return {"flesch_reading_ease": None, "flesch_kincaid_grade": None}
+    sentences = max(1, textstat.sentence_count(text))
+    dictionary = pyphen.Pyphen(lang="en_US")
+    syllables = sum(len(dictionary.positions(word)) + 1 for word in _ENGLISH_WORD.findall(text))
+    per_sentence, per_word = words / sentences, syllables / words
+    return {
+        "flesch_reading_ease": round(206.835 - 1.015 * per_sentence - 84.6 * per_word, 1),
+        "flesch_kincaid_grade": round(0.39 * per_sentence + 11.8 * per_word - 15.59, 1),
+    }
 
 
 def english_label(block: Block) -> str:
@@ -231,7 +254,9 @@ def _sections(document: Document, source_text: str, edits: Sequence[AppliedEdit]
         heading = section.heading
         paragraphs = [segment(b, split=True) for b in section.content]
         if heading is not None:
-            sections.append(SectionTranslation(_heading_level(heading, depth), segment(heading, False), paragraphs))
+            sections.append(
+                SectionTranslation(_heading_level(heading, depth), segment(heading, False), paragraphs)
+            )
         elif paragraphs:
             sections.append(SectionTranslation(0, None, paragraphs))
         for child in section.children:
@@ -261,8 +286,9 @@ def translate_text(
 ) -> DocumentTranslation:
     """Clean (unless ``raw``), parse and translate ``text`` with ``engine``, section by section.
 
-    ``memory`` serves and stores sentence translations; ``progress(done, total)`` is called with
-    the number of sentences finished in a section and the document's total, after each section. QA findings are attached to each segment.
+    ``memory`` serves and stores sentence translations; ``progress(done, total)`` is called after
+    each section with its number of sentences and the document's total. QA findings are attached
+    to each segment.
     """
     started = time.perf_counter()
     cleaned, edits = (text, []) if raw else clean_for_translation(text, config)
@@ -281,7 +307,11 @@ def translate_text(
         result.translated += len(fresh)
         for segment in section.segments:
             segment.translations = [fresh.get(s) or known.get(s, "") for s in segment.sentences]
-            segment.findings = [f for s, t in zip(segment.sentences, segment.translations) for f in check_pair(s, t)]
+            segment.findings = [
+                f
+                for s, t in zip(segment.sentences, segment.translations, strict=True)
+                for f in check_pair(s, t)
+            ]
         section.seconds = time.perf_counter() - section_start
         if progress:
             progress(len(sentences), total)

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS translations (
 )
 """
 _CHUNK = 400
+_KEY = "engine = ? AND model = ?"
 
 
 def default_memory_path() -> Path:
@@ -59,10 +60,8 @@ class TranslationMemory:
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self.connection.execute(
-                f"SELECT source, target FROM translations WHERE engine = ? AND model = ? AND source IN ({marks})",
-                (engine, model, *chunk),
-            )
+            query = f"SELECT source, target FROM translations WHERE {_KEY} AND source IN ({marks})"
+            rows = self.connection.execute(query, (engine, model, *chunk))
             found.update(rows.fetchall())
         return found
 

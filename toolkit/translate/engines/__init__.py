@@ -18,8 +18,11 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
+
+from toolkit.errors import ConfigError
 
 ENGINES = ("llm", "argos")
 
@@ -51,19 +54,48 @@ def translate_lines(engine: Engine, text: str) -> str:
     return "\n".join(next(outputs) if line.strip() else "" for line in lines)
 
 
-def load_engine(kind: str = "llm", model: str | None = None, batch_size: int | None = None) -> Engine:
+def load_glossary(path: str | Path) -> dict[str, str]:
+    """Read a glossary: one ``中文<TAB>English`` or ``中文 = English`` pair a line; ``#`` comments.
+
+    >>> import tempfile; file = Path(tempfile.mkdtemp()) / "g.tsv"
+    >>> _ = file.write_text("# names\\n支付寶\\tAlipay\\n玖富 = Jiufu\\n", encoding="utf-8")
+    >>> load_glossary(file)
+    {'支付寶': 'Alipay', '玖富': 'Jiufu'}
+    """
+    terms: dict[str, str] = {}
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the glossary ({error})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        source, separator, target = line.partition("\t") if "\t" in line else line.partition("=")
+        if not separator or not source.strip() or not target.strip():
+            raise ConfigError(f"{path}:{number}: expected 中文<TAB>English or 中文 = English")
+        terms[source.strip()] = target.strip()
+    return terms
+
+
+def load_engine(
+    kind: str = "llm",
+    model: str | None = None,
+    batch_size: int | None = None,
+    glossary: Mapping[str, str] | None = None,
+) -> Engine:
     """Load an engine. ``model`` is a GGUF path or size key (llm) or an Argos package folder (argos).
 
-    Raises :class:`~toolkit.errors.ModelMissingError` when no model is installed; never downloads.
+    ``glossary`` (LLM only) maps Chinese names and terms to the English wanted. Raises
+    :class:`~toolkit.errors.ModelMissingError` when no model is installed; never downloads.
     """
-    from pathlib import Path
-
     from toolkit import models
 
     if kind == "llm":
         from toolkit.translate.engines.llm import LLMTranslation
 
-        return LLMTranslation.from_file(models.find_llm(model), batch_size=batch_size)
+        return LLMTranslation.from_file(models.find_llm(model), batch_size, glossary)
+    if glossary:
+        raise ConfigError("a glossary works only with the llm engine")
     if kind == "argos":
         from toolkit.translate.engines.argos import ArgosTranslation
 

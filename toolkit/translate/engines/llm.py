@@ -19,9 +19,11 @@ the new sentences are evaluated.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from argostranslate.models import ILanguageModel
@@ -66,8 +68,11 @@ _NUMBERED = re.compile(r"^\s*(\d{1,3})\s*[.)．、:：]\s*(.*)$")
 _PREFIX = re.compile(r"^(?:english|translation|译文|翻译)\s*[:：]\s*", re.IGNORECASE)
 
 
-def chatml(system: str, turns: Sequence[tuple[str, str]], user: str) -> str:
+def chatml(system: str, turns: Sequence[tuple[str, str]], user: str, note: str = "") -> str:
     """A ChatML prompt (Qwen's chat format) that ends where the assistant answers.
+
+    ``note`` (a glossary) goes in a second system message just before the question, so the
+    prompt prefix that llama.cpp keeps between calls stays the same.
 
     >>> chatml("S", [("u", "a")], "q").splitlines()[-1]
     '<|im_start|>assistant'
@@ -76,6 +81,8 @@ def chatml(system: str, turns: Sequence[tuple[str, str]], user: str) -> str:
     for question, answer in turns:
         parts.append(f"<|im_start|>user\n{question}<|im_end|>")
         parts.append(f"<|im_start|>assistant\n{answer}<|im_end|>")
+    if note:
+        parts.append(f"<|im_start|>system\n{note}<|im_end|>")
     parts.append(f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
     return "\n".join(parts)
 
@@ -154,9 +161,14 @@ class LlamaLanguageModel(ILanguageModel):
         return self._cjk_mask
 
     def infer(
-        self, x: str, max_tokens: int = 512, block_cjk: bool = False, repeat_penalty: float = 1.0
+        self,
+        x: str,
+        max_tokens: int = 512,
+        block_cjk: bool = False,
+        repeat_penalty: float = 1.0,
+        stop: Sequence[str] = (),
     ) -> str | None:
-        """Greedy completion of the prompt ``x`` up to the end of the assistant's turn."""
+        """Greedy completion of the prompt ``x`` up to the end of the assistant's turn (or ``stop``)."""
         processors = None
         if block_cjk:
             from llama_cpp import LogitsProcessorList
@@ -174,7 +186,7 @@ class LlamaLanguageModel(ILanguageModel):
             temperature=0.0,
             top_k=1,
             repeat_penalty=repeat_penalty,
-            stop=["<|im_end|>", "<|endoftext|>"],
+            stop=["<|im_end|>", "<|endoftext|>", *stop],
             logits_processor=processors,
         )
         return result["choices"][0]["text"]
@@ -189,19 +201,31 @@ class LLMTranslation(ITranslation):
 
     name = "llm"
 
-    def __init__(self, model: ILanguageModel, model_id: str, batch_size: int | None = None) -> None:
+    def __init__(
+        self,
+        model: ILanguageModel,
+        model_id: str,
+        batch_size: int | None = None,
+        glossary: Mapping[str, str] | None = None,
+    ) -> None:
         self.from_lang = Language("zh", "Chinese")
         self.to_lang = Language("en", "English")
         self.model = model
         self.batch_size = 6 if batch_size is None else batch_size
+        self.glossary = dict(glossary or {})
         self.model_id = f"{model_id}:{PROMPT_VERSION}:b{min(self.batch_size, 2)}"
+        if self.glossary:
+            terms = json.dumps(sorted(self.glossary.items()), ensure_ascii=False)
+            self.model_id += ":g" + hashlib.sha256(terms.encode()).hexdigest()[:8]
         self.fallbacks = 0
         self.retries = 0
 
     @classmethod
-    def from_file(cls, path: Path, batch_size: int | None = None) -> LLMTranslation:
+    def from_file(
+        cls, path: Path, batch_size: int | None = None, glossary: Mapping[str, str] | None = None
+    ) -> LLMTranslation:
         """Load a GGUF file; the memory key uses its (cached) content hash."""
-        return cls(LlamaLanguageModel(path), model_fingerprint(path), batch_size=batch_size)
+        return cls(LlamaLanguageModel(path), model_fingerprint(path), batch_size, glossary)
 
     def hypotheses(self, input_text: str, num_hypotheses: int = 1) -> list[Hypothesis]:
         """argostranslate API: translate every line of ``input_text``; one hypothesis."""
@@ -218,21 +242,31 @@ class LLMTranslation(ITranslation):
                 if len(group) > 1:
                     self.fallbacks += 1
                 translated = [self.translate_one(sentence) for sentence in group]
-            results.extend(self._repair(source, target) for source, target in zip(group, translated, strict=True))
+            results.extend(
+                self._repair(source, target) for source, target in zip(group, translated, strict=True)
+            )
         return results
 
     def translate_one(self, sentence: str, block_cjk: bool = False) -> str:
         """One sentence per prompt, with the example pairs as earlier turns."""
-        prompt = chatml(SYSTEM_PROMPT, EXAMPLES, sentence)
+        prompt = chatml(SYSTEM_PROMPT, EXAMPLES, sentence, self._terms([sentence]))
         penalty = 1.15 if block_cjk else 1.0
-        answer = self.model.infer(prompt, max_tokens=_budget(sentence), block_cjk=block_cjk, repeat_penalty=penalty)
+        answer = self.model.infer(
+            prompt, max_tokens=_budget(sentence), block_cjk=block_cjk, repeat_penalty=penalty
+        )
         return tidy(answer or "")
 
     def _group(self, group: list[str]) -> list[str] | None:
         examples = [(numbered([zh for zh, _ in EXAMPLES]), numbered([en for _, en in EXAMPLES]))]
-        prompt = chatml(SYSTEM_PROMPT + BATCH_INSTRUCTION, examples, numbered(group))
-        answer = self.model.infer(prompt, max_tokens=sum(_budget(s) for s in group))
+        prompt = chatml(SYSTEM_PROMPT + BATCH_INSTRUCTION, examples, numbered(group), self._terms(group))
+        budget = sum(_budget(s) for s in group)
+        answer = self.model.infer(prompt, max_tokens=budget, stop=[f"\n{len(group) + 1}."])
         return parse_numbered(answer or "", len(group))
+
+    def _terms(self, texts: Sequence[str]) -> str:
+        """The glossary entries that occur in ``texts``, as an instruction ("" when none)."""
+        found = [f"{zh} = {en}" for zh, en in self.glossary.items() if any(zh in text for text in texts)]
+        return "Use these translations of names and terms: " + "; ".join(found) + "." if found else ""
 
     def _repair(self, source: str, target: str) -> str:
         if has_cjk(source) and (not target or has_cjk(target) or looks_looped(target)):

@@ -1,0 +1,83 @@
+"""Dropped characters and words (ZH301)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.lexicon import cache_dir, get_lexicon, jieba_dictionary
+from toolkit.repairs import dropped
+from toolkit.rules.dropped import check_dropped
+from toolkit.rules.registry import CheckContext
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from simulate import simulate, to_traditional  # noqa: E402
+
+CORPUS = sorted((ROOT / "bench" / "corpus").glob("*.txt"))
+
+
+def test_lexicon_tables() -> None:
+    lexicon = get_lexicon()
+    assert jieba_dictionary().is_file()
+    assert lexicon.to_simplified("問題") == "问题"
+    assert lexicon.word_logp("问题") > lexicon.word_logp("问")
+    assert lexicon.segment("逾期问也")[1] == [2, 3, 4]
+    assert "措施" in lexicon.heads["措"]
+
+
+def test_cache_dir_override(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("TOOLKIT_CACHE", str(tmp_path))
+    assert cache_dir() == tmp_path
+
+
+def test_listed_forms() -> None:
+    patterns = dropped.load_patterns()
+    cases = {
+        "逾期問也逐漸顯現": "問題",
+        "逾期问也逐渐显现": "问题",
+        "在享受借款便利的忽視了後果": "的同時，忽視",
+        "採取了措，加強了管理": "措施",
+    }
+    for text, restored in cases.items():
+        guesses = dropped.find_dropped(text, patterns, statistical=False)
+        assert [g.replacement for g in guesses] == [restored], text
+
+
+def test_annotations_do_not_hide_words() -> None:
+    assert dropped.annotation_free("問(wèn)題") == ("問題", [0, 6])
+    assert dropped.find_dropped("逾期問(wèn)題也", dropped.load_patterns()) == []
+
+
+def test_statistical_detector_restores_word_half() -> None:
+    (guess,) = dropped.find_dropped("公司的研也在進行", ())
+    assert guess.replacement == "研究" and "研究" in guess.suggestions
+    assert dropped.find_dropped("投研能力強", ()) == []
+
+
+def test_rule_fix_is_unsafe_insertion(seed_text: str) -> None:
+    findings = list(check_dropped(CheckContext(seed_text)))
+    fixed = {f.fix.replacement for f in findings}
+    assert "問題" in fixed and "的同時，忽視" in fixed
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_no_findings_on_clean_corpus(path: Path) -> None:
+    simplified = path.read_text(encoding="utf-8")
+    for text in (simplified, to_traditional(simplified)):
+        assert list(check_dropped(CheckContext(text))) == []
+
+
+def test_simulated_drops_are_found() -> None:
+    found = total = 0
+    for path in CORPUS:
+        page = simulate(path.read_text(encoding="utf-8"), 1)
+        findings = list(check_dropped(CheckContext(page.text)))
+        for kind, start, end in page.labels:
+            if kind == "dropped":
+                total += 1
+                found += any(f.start < end and start < f.end for f in findings)
+    assert total and found / total >= 0.7

@@ -1,0 +1,122 @@
+"""GBK byte-straddle mojibake: the codec model, the inverse, the rule, round trips."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.findings import apply_edits
+from toolkit.repairs import gbk
+from toolkit.rules.mojibake import check_gbk, check_residue, find_residue
+from toolkit.rules.registry import CheckContext
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from simulate import simulate  # noqa: E402
+
+CORPUS = sorted((ROOT / "bench" / "corpus").glob("*.txt"))
+
+
+def test_pair_table_matches_gbk() -> None:
+    table, reverse = gbk.pair_table()
+    assert table[0x94B5] == "數"
+    assert table[0xA5C2] == "ヂ"
+    assert table[0xB528] is None  # a lead byte with "(" is invalid
+    assert reverse["聯"] == 0xC293
+
+
+def test_flattened_forms_cover_fullwidth_marks() -> None:
+    forms = gbk.flattened_forms()
+    assert forms[";"] == 0xA3BB
+    assert forms[","] == 0xA3AC
+
+
+def test_legacy_decode_swallows_invalid_pairs_and_keeps_euro() -> None:
+    assert gbk.legacy_decode(b"\xb5(shu)\xc4\x91B") == "?shu)膽B"
+    assert gbk.legacy_decode(b"\x80A") == "€A"
+    assert gbk.legacy_decode(b"\xb5") == "?"
+
+
+def test_annotate_bytes_annotates_straddles() -> None:
+    data = gbk.annotate_bytes("嚴謹的態度".encode("gbk"), [("數", "shù"), ("謹", "jǐn"), ("態", "tài")])
+    assert gbk.legacy_decode(data) == "嚴謹(jǐn)?shù)膽B(tài)度"
+
+
+def test_unit_bytes() -> None:
+    assert gbk.unit_bytes("的") == 0xB5C4
+    assert gbk.unit_bytes("a") is None
+
+
+def test_seed_first_span() -> None:
+    text = "不夠嚴(yán)謹(jǐn)?shù)膽B(tài)度,可能"
+    (repair,) = gbk.find_straddles(text)
+    assert text[repair.start : repair.end] == "?shù)膽B"
+    assert repair.replacement == "的態"
+
+
+def test_seed_second_span() -> None:
+    text = "事件的發(fā)生?;ヂ?lián)網(wǎng)金融的未來"
+    (repair,) = gbk.find_straddles(text)
+    assert text[repair.start : repair.end] == "?;ヂ?lián)"
+    assert repair.replacement == "。互聯"
+
+
+def test_seed_file(seed_text: str) -> None:
+    findings = list(check_gbk(CheckContext(seed_text)))
+    assert [f.fix.replacement for f in findings] == ["的態", "。互聯"]
+    repaired = apply_edits(seed_text, [f.fix for f in findings])
+    assert "謹(jǐn)的態(tài)度" in repaired
+    assert "發(fā)生。互聯網(wǎng)" in repaired
+
+
+def test_real_question_mark_is_kept() -> None:
+    assert gbk.find_straddles("你好嗎?我很好,謝謝。") == ()
+    assert gbk.repair_at("網址 https://a.cn/?q=1 好", 17) is None
+
+
+def test_repair_at_needs_a_reading() -> None:
+    assert gbk.repair_at("abc?xyz)", 3) is None
+
+
+def test_ambiguous_run_has_suggestions_and_no_fix() -> None:
+    text = "事件的發(fā)生?;ヂ?lián)網(wǎng)金融"
+    (repair,) = gbk.find_straddles(text, margin=1000.0)
+    assert repair.replacement is None
+    assert repair.candidates[0] == "。互聯" and len(repair.candidates) > 1
+
+
+def test_residue_reports_private_use_but_not_japanese() -> None:
+    assert [(f.start, f.end) for f in find_residue("中文\ue000文字", [])] == [(2, 3)]
+    assert find_residue("名單：「さくら」「ひなた」", []) == []
+    assert find_residue("價格 100€ 左右", []) == []
+
+
+def test_residue_skips_what_gbk_reports(seed_text: str) -> None:
+    assert list(check_residue(CheckContext(seed_text))) == []
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_no_findings_on_clean_corpus(path: Path) -> None:
+    simplified = path.read_text(encoding="utf-8")
+    traditional = simulate(simplified, 0, annotate_share=0.0, lost_pinyin=0.0).truth
+    for text in (simplified, traditional):
+        assert list(check_gbk(CheckContext(text))) == []
+        assert list(check_residue(CheckContext(text))) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_round_trip_simulated_pages(seed: int, config) -> None:
+    from rapidfuzz.distance import Levenshtein
+
+    from toolkit.engine import clean_text
+
+    for path in CORPUS[:3]:
+        page = simulate(path.read_text(encoding="utf-8"), seed, extra_annotated=150)
+        cleaned = clean_text(page.text, config).text
+        assert Levenshtein.distance(cleaned, page.truth) / len(page.truth) < 0.03
+        assert clean_text(cleaned, config).text == cleaned
+        fixed = [label for label in page.labels if label[0] == "mojibake"]
+        assert fixed, "the simulation should produce mojibake"

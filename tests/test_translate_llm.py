@@ -1,0 +1,115 @@
+"""The LLM engine: numbered batches, fallback, CJK retries (with a scripted model), and the real
+0.5B model on the sample seed (installed by `toolkit models fetch --size 0.5b`).
+
+The real-model test is skipped when no model is installed, unless TOOLKIT_REQUIRE_MODEL=1 (CI),
+where a missing model is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+pytest.importorskip("argostranslate")
+
+from toolkit.translate.engines.llm import LLMTranslation
+
+
+class ScriptedModel:
+    """An ``ILanguageModel`` answering from a function of the prompt; records the calls."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.calls: list[tuple[str, bool]] = []
+
+    def infer(self, x, max_tokens=512, block_cjk=False, repeat_penalty=1.0, stop=()):
+        self.calls.append((x, block_cjk))
+        return self.answer(x, block_cjk)
+
+
+def _user_turn(prompt: str) -> str:
+    return prompt.rsplit("<|im_start|>user\n", 1)[1].split("<|im_end|>", 1)[0]
+
+
+def test_numbered_batch_is_parsed():
+    def answer(prompt, _block):
+        lines = _user_turn(prompt).splitlines()
+        return "\n".join(f"{i}. Sentence {i}." for i in range(1, len(lines) + 1))
+
+    model = ScriptedModel(answer)
+    engine = LLMTranslation(model, "m", batch_size=4)
+    assert engine.translate_batch(["一。", "二。", "三。"]) == ["Sentence 1.", "Sentence 2.", "Sentence 3."]
+    assert len(model.calls) == 1 and engine.fallbacks == 0
+
+
+def test_count_mismatch_falls_back_to_one_sentence_per_call():
+    def answer(prompt, _block):
+        user = _user_turn(prompt)
+        return "1. Only one line." if user.startswith("1. ") else f"Single {len(user)}."
+
+    engine = LLMTranslation(ScriptedModel(answer), "m", batch_size=4)
+    assert engine.translate_batch(["一。", "二二。"]) == ["Single 2.", "Single 3."]
+    assert engine.fallbacks == 1
+
+
+def test_output_with_chinese_is_retried_with_cjk_blocked():
+    def answer(_prompt, block):
+        return "Alipay is convenient." if block else "支付寶 is convenient."
+
+    model = ScriptedModel(answer)
+    engine = LLMTranslation(model, "m", batch_size=1)
+    assert engine.translate_batch(["支付寶很方便。"]) == ["Alipay is convenient."]
+    assert [blocked for _, blocked in model.calls] == [False, True] and engine.retries == 1
+
+
+def test_glossary_terms_found_in_the_text_go_into_the_prompt():
+    model = ScriptedModel(lambda p, b: "Alipay works with Jiufu.")
+    engine = LLMTranslation(
+        model, "m", batch_size=1, glossary={"支付寶": "Alipay", "玖富": "Jiufu", "花唄": "Huabei"}
+    )
+    engine.translate_batch(["支付寶與玖富合作。"])
+    prompt = model.calls[0][0]
+    assert "支付寶 = Alipay; 玖富 = Jiufu." in prompt and "Huabei" not in prompt
+    assert engine.model_id != LLMTranslation(model, "m", batch_size=1).model_id
+
+
+def test_hypotheses_serves_argostranslate_api():
+    engine = LLMTranslation(ScriptedModel(lambda p, b: "Hello."), "m", batch_size=1)
+    assert engine.translate("你好") == "Hello."
+    assert str(engine) == "Chinese → English"
+
+
+def _installed_small_model():
+    from toolkit.errors import ModelMissingError
+    from toolkit.models import find_llm
+
+    try:
+        return find_llm("0.5b")
+    except ModelMissingError:
+        if os.environ.get("TOOLKIT_REQUIRE_MODEL") == "1":
+            raise
+        pytest.skip("the 0.5B model is not installed (toolkit models fetch --size 0.5b)")
+
+
+@pytest.mark.model
+def test_real_model_translates_the_cleaned_seed(tmp_path, runner):
+    pytest.importorskip("llama_cpp")
+    from toolkit.cli import main
+
+    _installed_small_model()
+    seed = os.path.join(os.path.dirname(__file__), "..", "seeds", "000_0fbac94c356f0e3a.txt")
+    out = tmp_path / "seed.en.md"
+    result = runner.invoke(main, ["translate", seed, "--model", "0.5b", "--no-memory", "-q", "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output  # 1: QA findings, reported on stderr
+    markdown = out.read_text(encoding="utf-8")
+    lines = markdown.splitlines()
+    assert lines[0].startswith("# ") and len(lines[0]) > 3
+    chapters = [line for line in lines if line.startswith("## ")]
+    subsections = [line for line in lines if line.startswith("### ")]
+    assert [line.split()[1] for line in chapters] == ["1.", "2.", "3.", "4.", "5.", "6."]
+    assert len(subsections) == 14 and subsections[-1].startswith("### 5.3 ")
+    letters = re.findall(r"[A-Za-z]", markdown)
+    han = re.findall(r"[\u4e00-\u9fff]", markdown)
+    assert len(letters) > 3000 and len(han) < 0.02 * len(letters)

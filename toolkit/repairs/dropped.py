@@ -1,0 +1,220 @@
+"""Dropped characters and words: ``逾期問也`` → ``逾期問題也``.
+
+Two detectors, both ranked by how much better the restored text reads
+(:meth:`~toolkit.lexicon.Lexicon.score` gain over a window):
+
+1. a user-extensible list (``config/dropped_words.tsv``) of truncated forms in
+   context and their restored forms;
+2. a statistical detector: a character that is almost never a word on its own
+   but nearly always the first (or last) half of a common word, standing alone
+   in the best segmentation because its neighbour cannot continue it.
+
+>>> [(g.start, g.end, g.replacement) for g in find_dropped("逾期問也逐漸顯現", load_patterns())]
+[(2, 3, '問題')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from toolkit.chardata import PINYIN_LETTERS, is_han, reads_as
+from toolkit.config import data_file
+from toolkit.lexicon import Lexicon, get_lexicon
+
+HALF_RATIO = 0.05  # standalone frequency / frequency as a word half
+MIN_MASS = 2000  # frequency as a word half
+MIN_GAIN = 3.0  # nats the restored window must gain over the damaged one
+WINDOW = 4
+FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了, 在) end a word on their own
+SUGGESTIONS = 3
+
+_ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
+
+
+@dataclass(frozen=True)
+class DroppedPattern:
+    """One line of ``dropped_words.tsv``: a regex, its replacement, ``alone`` or ``always``."""
+
+    pattern: re.Pattern[str]
+    replacement: str
+    alone: bool
+
+
+@dataclass(frozen=True)
+class DroppedGuess:
+    """``text[start:end]`` lost characters; ``replacement`` is the best restoration."""
+
+    start: int
+    end: int
+    replacement: str
+    suggestions: tuple[str, ...]
+    gain: float
+    reason: str
+
+
+@cache
+def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
+    """Read a dropped-word list (default ``config/dropped_words.tsv``).
+
+    >>> any(p.replacement == "問題" for p in load_patterns())
+    True
+    """
+    patterns = []
+    source = path or data_file("dropped_words.tsv")
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) < 2:
+            raise ValueError(f"{source}:{number}: expected pattern<TAB>replacement[<TAB>mode]")
+        mode = fields[2].strip() if len(fields) > 2 else "alone"
+        if mode not in ("alone", "always"):
+            raise ValueError(f"{source}:{number}: mode must be alone or always, not {mode!r}")
+        try:
+            compiled = re.compile(fields[0], re.MULTILINE)
+        except re.error as error:
+            raise ValueError(f"{source}:{number}: bad pattern ({error})") from None
+        patterns.append(DroppedPattern(compiled, fields[1], mode == "alone"))
+    return tuple(patterns)
+
+
+def is_traditional(text: str, lexicon: Lexicon) -> bool:
+    """True when at least 2% of the Han characters are traditional-only forms.
+
+    >>> is_traditional("問題很多", get_lexicon()), is_traditional("问题很多", get_lexicon())
+    (True, False)
+    """
+    han = sum(1 for ch in text if is_han(ch))
+    return han > 0 and sum(1 for ch in text if ch in lexicon.t2s) >= 0.02 * han
+
+
+def annotation_free(text: str) -> tuple[str, list[int]]:
+    """The text without verified ``(py)`` annotations, and each kept character's offset.
+
+    >>> annotation_free("問(wèn)也")
+    ('問也', [0, 6])
+    """
+    kept: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    for match in _ANNOTATION.finditer(text):
+        if reads_as(match.group(1), match.group(2)):
+            kept.append(text[position : match.start(2) - 1])
+            offsets.extend(range(position, match.start(2) - 1))
+            position = match.end()
+    kept.append(text[position:])
+    offsets.extend(range(position, len(text)))
+    return "".join(kept), offsets
+
+
+def _gain(lexicon: Lexicon, simple: str, start: int, end: int, replacement: str) -> float:
+    """Score gain of replacing ``simple[start:end]`` by ``replacement`` over a small window."""
+    low, high = max(0, start - WINDOW), min(len(simple), end + WINDOW)
+    before = simple[low:high]
+    after = simple[low:start] + replacement + simple[end:high]
+    return lexicon.score(after) - lexicon.score(before)
+
+
+def _tokens(simple: str, lexicon: Lexicon) -> list[tuple[int, int]]:
+    """Word spans of the best segmentation, line by line."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in simple.split("\n"):
+        previous = 0
+        for end in lexicon.segment(line)[1]:
+            spans.append((offset + previous, offset + end))
+            previous = end
+        offset += len(line) + 1
+    return spans
+
+
+def _to_script(word: str, traditional: bool) -> str:
+    if not traditional:
+        return word
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(word)
+
+
+def _listed(text, simple, patterns, lexicon, single) -> list[DroppedGuess]:
+    guesses = []
+    for entry in patterns:
+        for match in entry.pattern.finditer(text):
+            start, end = match.span()
+            if entry.alone and any((i, i + 1) not in single for i in range(start, end)):
+                continue
+            replacement = match.expand(entry.replacement)
+            gain = _gain(lexicon, simple, start, end, lexicon.to_simplified(replacement))
+            guesses.append(
+                DroppedGuess(start, end, replacement, (replacement,), gain, "listed truncated form")
+            )
+    return guesses
+
+
+def _unknown_word(simple: str, index: int, single: set[tuple[int, int]], lexicon: Lexicon) -> bool:
+    """A lone Han character at ``index`` that is too rare to be a word by itself."""
+    if not 0 <= index < len(simple) or (index, index + 1) not in single or not is_han(simple[index]):
+        return False
+    return lexicon.char_logp(simple[index]) < FUNCTION_WORD_LOGP
+
+
+def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[DroppedGuess]:
+    guesses = []
+    for start, _ in sorted(single):
+        ch = simple[start]
+        if not is_han(ch):
+            continue
+        alone = lexicon.words.get(ch, 0)
+        options: list[tuple[float, str]] = []
+        if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
+            simple, start + 1, single, lexicon
+        ):
+            continue  # two rare single characters side by side: a word the dictionary lacks (投研)
+        if lexicon.start_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.start_mass[ch]:
+            for word in lexicon.heads.get(ch, ()):
+                options.append((_gain(lexicon, simple, start, start + 1, word), word))
+        if lexicon.end_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.end_mass[ch]:
+            for word in lexicon.tails.get(ch, ()):
+                options.append((_gain(lexicon, simple, start, start + 1, word), word))
+        if not options:
+            continue
+        options.sort(key=lambda option: -option[0])
+        if options[0][0] < min_gain:
+            continue
+        words = tuple(dict.fromkeys(_to_script(word, traditional) for _, word in options[:SUGGESTIONS]))
+        reason = f"`{text[start]}` is almost always part of a word such as {'、'.join(words)}"
+        guesses.append(DroppedGuess(start, start + 1, words[0], words, options[0][0], reason))
+    return guesses
+
+
+def find_dropped(
+    text: str, patterns: tuple[DroppedPattern, ...], min_gain: float = MIN_GAIN, statistical: bool = True
+) -> list[DroppedGuess]:
+    """Places where characters were dropped, best restoration first, without overlaps.
+
+    >>> [g.replacement for g in find_dropped("採取了措，加強了管理", load_patterns())]
+    ['措施']
+    """
+    lexicon = get_lexicon()
+    view, offsets = annotation_free(text)
+    offsets.append(len(text))
+    simple = lexicon.to_simplified(view)
+    single = {span for span in _tokens(simple, lexicon) if span[1] - span[0] == 1}
+    guesses = _listed(view, simple, patterns, lexicon, single)
+    if statistical:
+        traditional = is_traditional(view, lexicon)
+        guesses += _statistical(view, simple, lexicon, single, traditional, min_gain)
+    guesses.sort(key=lambda g: (g.start, -g.gain))
+    kept: list[DroppedGuess] = []
+    reached = 0
+    for guess in guesses:
+        if guess.start >= reached:
+            start, end = offsets[guess.start], offsets[guess.end - 1] + 1
+            kept.append(
+                DroppedGuess(start, end, guess.replacement, guess.suggestions, guess.gain, guess.reason)
+            )
+            reached = guess.end
+    return kept

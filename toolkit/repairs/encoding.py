@@ -1,0 +1,210 @@
+"""Run-level legacy-encoding mojibake: text decoded with the wrong codec.
+
+Three shapes are repaired, each only when the result reads as better Chinese
+(:meth:`~toolkit.lexicon.Lexicon.score` per character) than the damaged run:
+
+- UTF-8 bytes decoded as GBK: ``浣犲ソ`` → ``你好``;
+- GBK or Big5 bytes decoded as Latin-1 / Windows-1252: ``ÄãºÃ`` → ``你好``;
+- UTF-8 decoded as Latin-1/1252 (``ä½ å¥½``), repaired by ftfy with a
+  configuration that keeps Chinese full-width punctuation and curly quotes.
+
+>>> [(r.start, r.end, r.replacement) for r in find_encoding_mojibake("他說浣犲ソ，世界")]
+[(2, 5, '你好')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from toolkit.chardata import is_cjk, is_han
+from toolkit.lexicon import get_lexicon
+
+MIN_GAIN = 4.0  # nats per repaired character
+
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f，。、；：？！（）《》“”「」\s]{2,}")
+# UTF-8 of CJK ideographs (U+4E00-U+9FFF) and of CJK and full-width punctuation.
+_UTF8_CHINESE = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}|\xe3\x80[\x80-\xbf]|\xef\xbc[\x80-\xbf])+")
+_CP1252_SPECIALS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_LATIN_RUN = re.compile(rf"[\u0080-\u00ff{_CP1252_SPECIALS}][\u0040-\u007e\u0080-\u00ff{_CP1252_SPECIALS}]+")
+_HAS_LATIN = re.compile(r"[\u00c0-\u00ff]")
+
+
+@dataclass(frozen=True)
+class EncodingRepair:
+    """``text[start:end]`` decoded with the wrong codec; ``plan`` names the steps that undo it."""
+
+    start: int
+    end: int
+    replacement: str
+    plan: str
+
+
+def _gain(damaged: str, repaired: str) -> float:
+    """How much better ``repaired`` reads than ``damaged``, in nats per repaired character."""
+    lexicon = get_lexicon()
+    before = lexicon.score(lexicon.to_simplified(damaged))
+    after = lexicon.score(lexicon.to_simplified(repaired))
+    return (after - before) / max(1, len(repaired))
+
+
+def _readable(text: str) -> bool:
+    return bool(text) and all(is_cjk(ch) or ch.isascii() for ch in text) and any(is_han(ch) for ch in text)
+
+
+def find_utf8_as_gbk(text: str) -> list[EncodingRepair]:
+    """Runs whose GBK bytes are valid UTF-8 Chinese: ``涓枃`` → ``中文``.
+
+    The bytes of each run of non-ASCII characters are searched for UTF-8
+    sequences that start and end on character boundaries.
+
+    >>> [(r.start, r.replacement) for r in find_utf8_as_gbk("他說浣犲ソ涓栫晫")]
+    [(2, '你好世界')]
+    >>> find_utf8_as_gbk("中文很好")
+    []
+    """
+    repairs = []
+    for match in _NON_ASCII_RUN.finditer(text):
+        run = match.group()
+        try:
+            data = run.encode("gbk")
+        except UnicodeEncodeError:
+            continue
+        boundaries = {2 * index: index for index in range(len(run) + 1)}
+        for sequence in _UTF8_CHINESE.finditer(data):
+            first, last = sequence.span()
+            while first < last and first not in boundaries:
+                first += 3
+            while last > first and last not in boundaries:
+                last -= 3
+            if last - first < 6:
+                continue
+            repaired = data[first:last].decode("utf-8")
+            damaged = run[boundaries[first] : boundaries[last]]
+            if _readable(repaired) and _gain(damaged, repaired) >= MIN_GAIN:
+                repairs.append(
+                    EncodingRepair(
+                        match.start() + boundaries[first],
+                        match.start() + boundaries[last],
+                        repaired,
+                        "encode gbk, decode utf-8",
+                    )
+                )
+    return repairs
+
+
+def _latin_bytes(run: str) -> bytes | None:
+    try:
+        return run.encode("cp1252")
+    except UnicodeEncodeError:
+        try:
+            return run.encode("latin-1")
+        except UnicodeEncodeError:
+            return None
+
+
+def _decode_latin_run(run: str) -> tuple[float, str, str] | None:
+    """Best of GBK and Big5 for the bytes of a Latin-1 run: (gain, text, codec)."""
+    data = _latin_bytes(run)
+    if data is None or sum(1 for ch in run if not ch.isascii()) < 2:
+        return None
+    best: tuple[float, str, str] | None = None
+    for codec in ("gbk", "big5"):
+        try:
+            repaired = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _readable(repaired):
+            gain = _gain(run, repaired)
+            if best is None or gain > best[0]:
+                best = (gain, repaired, codec)
+    return best
+
+
+def find_legacy_as_latin1(text: str) -> list[EncodingRepair]:
+    """Runs of Latin-1/1252 letters that are GBK or Big5 bytes: ``ÄãºÃ`` → ``你好``.
+
+    >>> [r.replacement for r in find_legacy_as_latin1("ÄãºÃ£¬ÊÀ½ç")]
+    ['你好，世界']
+    >>> find_legacy_as_latin1("café crème")
+    []
+    """
+    repairs = []
+    for match in _LATIN_RUN.finditer(text):
+        run = match.group()
+        best = _decode_latin_run(run)
+        while best is None and len(run) > 2 and run[-1].isascii():
+            run = run[:-1]  # a trailing ASCII letter may be real text, not a trail byte
+            best = _decode_latin_run(run)
+        if best is not None and best[0] >= MIN_GAIN:
+            repairs.append(
+                EncodingRepair(
+                    match.start(), match.start() + len(run), best[1], f"encode cp1252, decode {best[2]}"
+                )
+            )
+    return repairs
+
+
+def _ftfy_config():
+    import ftfy
+
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        uncurl_quotes=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=True,
+    )
+
+
+def find_ftfy(text: str) -> list[EncodingRepair]:
+    """Latin-1-style mojibake repaired by ftfy, line by line, keeping ``，！？（）“”``.
+
+    >>> damaged = "你好世界".encode("utf-8").decode("cp1252")
+    >>> [(r.replacement, r.plan) for r in find_ftfy(damaged + "，好")]
+    [('你好世界', 'ftfy: apply decode_inconsistent_utf8')]
+    """
+    if not _HAS_LATIN.search(text):
+        return []
+    import ftfy
+
+    config = _ftfy_config()
+    repairs = []
+    offset = 0
+    for line in text.split("\n"):
+        if _HAS_LATIN.search(line):
+            fixed, plan = ftfy.fix_and_explain(line, config)
+            if fixed != line and plan:
+                head = 0
+                while head < min(len(line), len(fixed)) and line[head] == fixed[head]:
+                    head += 1
+                tail = 0
+                while tail < min(len(line), len(fixed)) - head and line[-1 - tail] == fixed[-1 - tail]:
+                    tail += 1
+                steps = ", ".join(f"{step.action} {step.parameter}" for step in plan)
+                repairs.append(
+                    EncodingRepair(
+                        offset + head,
+                        offset + len(line) - tail,
+                        fixed[head : len(fixed) - tail],
+                        f"ftfy: {steps}",
+                    )
+                )
+        offset += len(line) + 1
+    return repairs
+
+
+def find_encoding_mojibake(text: str) -> list[EncodingRepair]:
+    """All run-level encoding mojibake, without overlaps, in text order."""
+    found = sorted(
+        find_utf8_as_gbk(text) + find_legacy_as_latin1(text) + find_ftfy(text), key=lambda r: r.start
+    )
+    kept: list[EncodingRepair] = []
+    for repair in found:
+        if not kept or repair.start >= kept[-1].end:
+            kept.append(repair)
+    return kept

@@ -1,0 +1,52 @@
+"""Dropped characters and words (ZH301): ``逾期問也`` → ``逾期問題也``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from toolkit.config import data_file
+from toolkit.findings import Edit, Finding
+from toolkit.repairs import dropped
+from toolkit.rules.registry import CheckContext, register
+
+
+@register(
+    "ZH301",
+    "dropped-character",
+    severity="warning",
+    fix="unsafe",
+    summary="A character or word was dropped (`問題` → `問`, `的同時，忽視` → `的忽視`)",
+    rationale=(
+        "Page generators delete words (問題 loses 題, 同時 disappears, 措施 becomes 措). No "
+        "spelling checker finds a missing character, because they keep the text's length. "
+        "This rule matches a user-extensible list (config/dropped_words.tsv) and flags a "
+        "character that is almost always half of a common word but stands alone, ranking "
+        "restorations by word frequencies. The fix is a guess: it is applied only with --unsafe."
+    ),
+    example="逾期問也逐漸顯現 → 逾期問題也逐漸顯現",
+    options={"words": "dropped_words.tsv", "min_gain": dropped.MIN_GAIN, "statistical": True},
+)
+def check_dropped(context: CheckContext) -> Iterable[Finding]:
+    text = context.text
+    if text.isascii():
+        return []
+    words = str(context.options.get("words", "dropped_words.tsv"))
+    path = Path(words) if Path(words).is_absolute() else data_file(words)
+    guesses = dropped.find_dropped(
+        text,
+        dropped.load_patterns(path),
+        float(context.options.get("min_gain", dropped.MIN_GAIN)),
+        bool(context.options.get("statistical", True)),
+    )
+    return [
+        Finding(
+            "ZH301",
+            g.start,
+            g.end,
+            f"dropped character(s): `{text[g.start : g.end]}` probably was `{g.replacement}` ({g.reason})",
+            Edit(g.start, g.end, g.replacement),
+            g.suggestions,
+        )
+        for g in guesses
+    ]

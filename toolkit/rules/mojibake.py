@@ -1,0 +1,155 @@
+"""Mojibake rules: GBK byte straddles (ZH102), wrong-codec runs (ZH103), unrepairable residue (ZH104)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from toolkit.chardata import PINYIN_LETTERS, is_han
+from toolkit.findings import Edit, Finding
+from toolkit.lexicon import get_lexicon
+from toolkit.repairs import encoding, gbk
+from toolkit.rules.registry import CheckContext, register
+
+RARE_LOGP = -13.5  # a Han character rarer than this, next to damage, is part of it
+
+_RESIDUE_MARK = re.compile(
+    rf"\?[{PINYIN_LETTERS}]{{1,7}}\)|[\u3040-\u30ff\ue000-\uf8ff\ufffd€]|(?<=[\u3400-\u9fff])\?(?=[\u3400-\u9fff])"
+)
+
+
+def _straddle_findings(text: str, margin: float) -> list[Finding]:
+    findings = []
+    for repair in gbk.find_straddles(text, margin):
+        damaged = text[repair.start : repair.end]
+        if repair.replacement is not None:
+            message = f"GBK byte-straddle mojibake `{damaged}` reads `{repair.replacement}` ({repair.reason})"
+            fix = Edit(repair.start, repair.end, repair.replacement)
+            findings.append(Finding("ZH102", repair.start, repair.end, message, fix))
+        else:
+            message = f"GBK byte-straddle mojibake `{damaged}`: several readings, none clearly best"
+            findings.append(
+                Finding("ZH102", repair.start, repair.end, message, suggestions=repair.candidates)
+            )
+    return findings
+
+
+@register(
+    "ZH102",
+    "gbk-mojibake",
+    severity="error",
+    fix="safe",
+    summary="GBK byte-straddle mojibake (`謹(jǐn)?shù)膽B` for `謹的態`)",
+    rationale=(
+        "A byte-level annotator inserted `(py)` after GBK byte pairs that straddle two "
+        "characters, and a legacy decoder then read the following bytes one byte out of "
+        "step. The repair rebuilds the original bytes (the lost byte must make a character "
+        "that reads the pinyin), decodes them again and ranks the readings with word "
+        "frequencies; it fixes only when one reading clearly wins and otherwise lists them."
+    ),
+    example="嚴謹(jǐn)?shù)膽B(tài)度 → 嚴謹(jǐn)的態(tài)度; 發生?;ヂ?lián)網 → 發生。互聯網",
+    options={"margin": gbk.DEFAULT_MARGIN},
+)
+def check_gbk(context: CheckContext) -> Iterable[Finding]:
+    if "?" not in context.text:
+        return []
+    return _straddle_findings(context.text, float(context.options.get("margin", gbk.DEFAULT_MARGIN)))
+
+
+@register(
+    "ZH103",
+    "encoding-mojibake",
+    severity="error",
+    fix="safe",
+    summary="Text decoded with the wrong codec (`浣犲ソ`, `ÄãºÃ`, `ä½ å¥½`)",
+    rationale=(
+        "Whole runs decoded with the wrong legacy codec: UTF-8 read as GBK, GBK or Big5 read "
+        "as Latin-1/Windows-1252, and UTF-8 read as Latin-1 (repaired by ftfy, configured to "
+        "keep Chinese full-width punctuation and curly quotes). A run is repaired only when "
+        "the result reads as much better Chinese."
+    ),
+    example="浣犲ソ → 你好; ÄãºÃ → 你好",
+)
+def check_encoding(context: CheckContext) -> Iterable[Finding]:
+    text = context.text
+    if text.isascii():
+        return []
+    return [
+        Finding(
+            "ZH103",
+            r.start,
+            r.end,
+            f"encoding mojibake `{text[r.start : r.end]}` ({r.plan})",
+            Edit(r.start, r.end, r.replacement),
+        )
+        for r in encoding.find_encoding_mojibake(text)
+    ]
+
+
+def _japanese(line: str) -> bool:
+    """A line of Japanese (several kana, or kana in Japanese quotes), where kana are legitimate."""
+    kana = sum(1 for ch in line if "\u3040" <= ch <= "\u30ff")
+    return kana >= 3 or ("「" in line and kana > 0)
+
+
+def find_residue(text: str, covered: list[tuple[int, int]]) -> list[Finding]:
+    """Damage that no repair can undo, one finding per damaged span, outside ``covered`` spans.
+
+    >>> [(f.start, f.end) for f in find_residue("中文\\ue000文字", [])]
+    [(2, 3)]
+    """
+    lexicon = None
+    findings: list[Finding] = []
+    line_start, line_end, japanese = -1, -1, False
+    for match in _RESIDUE_MARK.finditer(text):
+        start, end = match.span()
+        if findings and start < findings[-1].end:
+            continue
+        if any(a < end and start < b for a, b in covered):
+            continue
+        if start >= line_end:
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            japanese = _japanese(text[line_start:line_end])
+        mark = match.group()
+        if "\u3040" <= mark[0] <= "\u30ff" and japanese:
+            continue
+        if mark == "€" and (text[start - 1 : start].isdigit() or text[end : end + 1].isdigit()):
+            continue
+        lexicon = lexicon or get_lexicon()
+        while start > line_start and _suspicious(text[start - 1], lexicon):
+            start -= 1
+        while end < line_end and _suspicious(text[end], lexicon):
+            end += 1
+        findings.append(Finding("ZH104", start, end, f"unrepairable mojibake residue `{text[start:end]}`"))
+    return findings
+
+
+def _suspicious(ch: str, lexicon) -> bool:
+    if "\u3040" <= ch <= "\u30ff" or "\ue000" <= ch <= "\uf8ff" or ch in "\ufffd€":
+        return True
+    return is_han(ch) and lexicon.char_logp(lexicon.to_simplified(ch)) < RARE_LOGP
+
+
+@register(
+    "ZH104",
+    "mojibake-residue",
+    severity="error",
+    fix="none",
+    summary="Mojibake that cannot be repaired (`?py)`, kana, private use, U+FFFD, `€`)",
+    rationale=(
+        "What is left after the repairs: a `?` glued to pinyin, kana or private-use characters, "
+        "U+FFFD, a lone `€` or very rare characters amid Chinese text. The bytes are lost, so "
+        "the span is reported for a human. Spans that gbk-mojibake or encoding-mojibake report "
+        "are not reported again; Japanese lines and real question marks are left alone."
+    ),
+    example="的\ue000\ue001發展 (private-use characters where text was lost)",
+)
+def check_residue(context: CheckContext) -> Iterable[Finding]:
+    text = context.text
+    if text.isascii():
+        return []
+    covered = [(f.start, f.end) for f in _straddle_findings(text, gbk.DEFAULT_MARGIN)] if "?" in text else []
+    covered += [(r.start, r.end) for r in encoding.find_encoding_mojibake(text)]
+    return find_residue(text, covered)
