@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.lexicon import cache_dir, get_lexicon, jieba_dictionary
+from toolkit.lexicon import get_lexicon, jieba_dictionary
+from toolkit.paths import cache_dir
 from toolkit.repairs import dropped
 from toolkit.rules.dropped import check_dropped
 from toolkit.rules.registry import CheckContext

@@ -71,6 +71,7 @@ def test_every_seed_comma_found(seed_text: str) -> None:
         ("生產總值(GDP)", "生產總值(GDP)"),
         ("他走了.", "他走了。"),
         ("謹(jǐn)?shù)膽B", "謹(jǐn)?shù)膽B"),  # damaged text belongs to the mojibake repair
+        ("居?窠】狄庾R(shí)的", "居?窠】狄庾R(shí)的"),
         ("<!-- toolkit: disable=ZH201 -->", "<!-- toolkit: disable=ZH201 -->"),
     ],
 )

@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from toolkit.chardata import is_han
+from toolkit.paths import cache_dir
 
 FORMAT_VERSION = 3
 MIN_FREQUENCY = 5
@@ -44,20 +45,6 @@ UNKNOWN_HAN_LOGP = -17.0
 SYMBOL_LOGP = -22.0
 # Each token costs this much more, so that a common word beats two frequent single characters.
 TOKEN_PENALTY = 3.0
-
-
-def cache_dir() -> Path:
-    """The folder for cached tables: ``$TOOLKIT_CACHE`` or the user cache folder.
-
-    >>> os.environ["TOOLKIT_CACHE"] = "/tmp/tk-cache"; str(cache_dir())
-    '/tmp/tk-cache'
-    >>> del os.environ["TOOLKIT_CACHE"]
-    """
-    override = os.environ.get("TOOLKIT_CACHE")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "toolkit"
 
 
 def jieba_dictionary() -> Path:

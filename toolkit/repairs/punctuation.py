@@ -35,7 +35,11 @@ _PROTECTED = re.compile(
     r"|\.{2,}",  # ellipsis written with dots
 )
 _PAIR = re.compile(r"\(([^()\n]{1,80})\)")
-_DAMAGE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
+# A `?` that starts a GBK straddle run: pinyin without its `(`, or shifted characters
+# up to an ASCII letter that carries an annotation (the run ends at an ASCII byte).
+_DAMAGE = re.compile(
+    rf"\?[{PINYIN_LETTERS}]{{1,7}}\)|\?[^\x00-\x7f]{{1,8}}[A-Za-z]\([{PINYIN_LETTERS}]{{1,7}}\)"
+)
 _DAMAGE_NEIGHBOURS = frozenset("?\ufffd€")
 
 
