@@ -24,13 +24,13 @@ demo: setup-translate
 	mkdir -p out
 	$(BIN)/toolkit models fetch
 	-$(BIN)/toolkit lint --statistics $(SEED)
-	$(BIN)/toolkit clean --explain $(SEED) -o out/000.clean.txt 2> out/000.clean.explain.txt
-	$(BIN)/toolkit translate $(SEED) -o out/000.en.md
+	$(BIN)/toolkit clean --unsafe --explain $(SEED) -o out/000.clean.txt 2> out/000.clean.explain.txt
+	$(BIN)/toolkit translate --unsafe $(SEED) -o out/000.en.md
 	@echo "wrote out/000.clean.txt, out/000.clean.explain.txt, out/000.en.md"
 
 # The tests, with the real (small) translation model.
 test: setup-translate
-	$(BIN)/toolkit models fetch --size 0.5b
+	$(BIN)/toolkit models fetch --size 0.5b -q
 	TOOLKIT_REQUIRE_MODEL=1 $(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,7 +1,7 @@
 """Translation benchmark: WMT22 zh→en quality, the sample seed, speed and memory.
 
 Prints every number with the command that produced it and writes the results as JSON to
-``bench/out/translate-<size>.json``.
+``bench/out/translate-<size>-b<batch size>.json`` (parts run later with ``--skip-*`` are merged in).
 
 * WMT22 general test, the 209-line subset (0-based line i with i % 9 == 0), reference A, read
   from ``--data`` (default ``../shared/data/wmt22-zh-en``; never copied into the repository):
@@ -178,9 +178,11 @@ def main() -> None:
     print(f"peak memory (max RSS): {peak_mb:.0f} MB\n  command: {command}")
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    stem = Path(str(args.model_size)).stem
+    stem = Path(str(args.model_size)).name.removesuffix(".gguf")
     suffix = f"-limit{args.limit}" if args.limit else ""
-    target = out / f"translate-{stem}{suffix}.json"
+    target = out / f"translate-{stem}-b{engine.batch_size}{suffix}.json"
+    if target.is_file():  # runs with --skip-* add their parts to the earlier results
+        results = {**json.loads(target.read_text(encoding="utf-8")), **results}
     target.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"results written to {target.relative_to(ROOT)}")
 

@@ -119,11 +119,11 @@ def test_seed_markdown_structure_with_fake_engine(seed_text, config):
 def test_bilingual_puts_the_source_before_each_translation(config):
     result = translate_text("標題\n一、背景\n內容。\n", FakeEngine(), config=config)
     assert render_markdown(result, bilingual=True).splitlines() == [
-        "# EN(2).",
+        "# EN(2)",
         "",
         "> 標題",
         "",
-        "## 1. EN(2).",
+        "## 1. EN(2)",
         "",
         "> 一、背景",
         "",
@@ -136,10 +136,10 @@ def test_bilingual_puts_the_source_before_each_translation(config):
 def test_numbering_styles_and_items(config):
     text = "標題\n一、總則\n（一）範圍\n1. 第一，我們要做好準備工作。\n（1）細則\n"
     markdown = render_markdown(translate_text(text, FakeEngine(), raw=True))
-    assert "## 1. EN(2)." in markdown
-    assert "### (1) EN(2)." in markdown
+    assert "## 1. EN(2)\n" in markdown  # no full stop after a heading
+    assert "### (1) EN(2)\n" in markdown
     assert "\n1. EN(" in markdown  # a numbered item stays a numbered paragraph
-    assert "(1) EN(2)." in markdown
+    assert "#### (1) EN(2)\n" in markdown
 
 
 def test_json_sections_carry_source_cleaned_translation_and_stats(seed_text, config):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from toolkit.config import Config
 from toolkit.document import LineIndex
-from toolkit.findings import AppliedEdit, Edit, Finding, apply_edits, select_non_overlapping
+from toolkit.findings import AppliedEdit, Edit, Finding, apply_edits, offset_before, select_non_overlapping
 from toolkit.rules.registry import REGISTRY, CheckContext, Rule
 
 MAX_PASSES = 8
@@ -111,26 +111,6 @@ def _fixing_rules(config: Config, unsafe: bool) -> list[Rule]:
     return [rule for rule in config.enabled_rules() if rule.fix in allowed]
 
 
-def _map_back(offset: int, edits: list[Edit]) -> int:
-    """Map an offset in the text after ``edits`` to the text before them.
-
-    Offsets inside a replacement map to the start of the replaced span.
-
-    >>> edits = [Edit(1, 6, ""), Edit(7, 8, "，")]  # "導(dǎo)語,好" -> "導語，好"
-    >>> [_map_back(offset, edits) for offset in range(5)]
-    [0, 6, 7, 8, 9]
-    """
-    shift = 0
-    for edit in edits:
-        new_start = edit.start + shift
-        if offset < new_start:
-            break
-        if offset < new_start + len(edit.replacement):
-            return edit.start
-        shift += len(edit.replacement) - (edit.end - edit.start)
-    return offset - shift
-
-
 def clean_text(text: str, config: Config, unsafe: bool = False) -> CleanResult:
     """Apply the fixes of the enabled rules, pass after pass, until none is left.
 
@@ -151,7 +131,7 @@ def clean_text(text: str, config: Config, unsafe: bool = False) -> CleanResult:
         for finding in chosen:
             start, end = finding.fix.start, finding.fix.end
             for earlier in reversed(history):
-                start, end = _map_back(start, earlier), _map_back(end, earlier)
+                start, end = offset_before(start, earlier), offset_before(end, earlier)
             applied.append(
                 AppliedEdit(
                     finding.rule,

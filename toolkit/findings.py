@@ -70,6 +70,10 @@ class AppliedEdit:
     after: str
     reason: str
 
+    def as_edit(self) -> Edit:
+        """The same change as an :class:`Edit` on the original text."""
+        return Edit(self.start, self.end, self.after)
+
 
 def overlaps(a: Edit, b: Edit) -> bool:
     """True when two edits touch the same characters (or insert at one point).
@@ -120,3 +124,23 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
         position = edit.end
     parts.append(text[position:])
     return "".join(parts)
+
+
+def offset_before(offset: int, edits: Sequence[Edit]) -> int:
+    """Map an offset in the text after ``edits`` back to the text before them.
+
+    Offsets inside a replacement map to the start of the replaced span.
+
+    >>> edits = [Edit(1, 6, ""), Edit(7, 8, "，")]  # "導(dǎo)語,好" -> "導語，好"
+    >>> [offset_before(offset, edits) for offset in range(5)]
+    [0, 6, 7, 8, 9]
+    """
+    shift = 0
+    for edit in sorted(edits):
+        new_start = edit.start + shift
+        if offset < new_start:
+            break
+        if offset < new_start + len(edit.replacement):
+            return edit.start
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    return offset - shift

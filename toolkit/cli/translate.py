@@ -13,7 +13,7 @@ import click
 
 from toolkit.cli.files import InputFile, read_inputs, write_atomic
 from toolkit.cli.options import build_config, rule_options
-from toolkit.errors import ConfigError
+from toolkit.paths import data_file
 
 
 def _progress(quiet: bool, name: str):
@@ -35,10 +35,10 @@ def _progress(quiet: bool, name: str):
     return update, close
 
 
-def _target(item: InputFile, output: str | None, several: bool, fmt: str) -> Path | None:
+def _target(item: InputFile, output: str | None, into_folder: bool, fmt: str) -> Path | None:
     if output is None:
         return None
-    if not several:
+    if not into_folder:
         return Path(output)
     stem = Path(item.name).stem
     return Path(output) / f"{stem}.en.{'json' if fmt == 'json' else 'md'}"
@@ -46,15 +46,24 @@ def _target(item: InputFile, output: str | None, several: bool, fmt: str) -> Pat
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", help="Output file; with several inputs, a folder (NAME.en.md inside).")
+@click.option(
+    "-o",
+    "--output",
+    help="Output file; a folder (ending in / or existing, or several inputs) gets NAME.en.md.",
+)
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--bilingual", is_flag=True, help="Put each source line (quoted) before its translation.")
 @click.option("--raw", is_flag=True, help="Translate the text as it is, without repairing it first.")
+@click.option(
+    "--unsafe", is_flag=True, help="Also apply the guesses (dropped words, years) before translating."
+)
 @click.option("--engine", type=click.Choice(["llm", "argos"]), default="llm", show_default=True)
 @click.option("--model", help="LLM: a .gguf file or 0.5b/1.5b; Argos: an installed package folder.")
 @click.option("--batch-size", type=click.IntRange(1, 64), help="Sentences per model call.")
 @click.option(
-    "--glossary", type=click.Path(dir_okay=False), help="中文<TAB>English pairs for names/terms (llm)."
+    "--glossary",
+    type=click.Path(dir_okay=False),
+    help="中文<TAB>English pairs for names/terms (llm; default config/glossary.tsv).",
 )
 @click.option("--no-memory", is_flag=True, help="Neither read nor write the translation memory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -65,6 +74,7 @@ def translate(
     fmt,
     bilingual,
     raw,
+    unsafe,
     engine,
     model,
     batch_size,
@@ -89,13 +99,13 @@ def translate(
 
     config = build_config(select, ignore, config_file, isolated)
     inputs = read_inputs(paths)
-    several = len(inputs) > 1
-    if several and output is None:
+    into_folder = output is not None and (len(inputs) > 1 or output.endswith("/") or Path(output).is_dir())
+    if len(inputs) > 1 and output is None:
         raise click.UsageError("several inputs: give -o FOLDER for the translations")
-    if several:
+    if into_folder:
         Path(output).mkdir(parents=True, exist_ok=True)
-    elif output is not None and Path(output).is_dir():
-        raise ConfigError(f"{output}: is a folder; give a file name for one input")
+    if glossary is None and engine == "llm":
+        glossary = str(data_file("glossary.tsv"))
     terms = load_glossary(glossary) if glossary else None
     translator = load_engine(engine, model, batch_size=batch_size, glossary=terms)
     memory = None if no_memory else TranslationMemory()
@@ -105,7 +115,13 @@ def translate(
             update, close = _progress(quiet, item.name)
             try:
                 result = translate_text(
-                    item.source.text, translator, raw=raw, config=config, memory=memory, progress=update
+                    item.source.text,
+                    translator,
+                    raw=raw,
+                    unsafe=unsafe,
+                    config=config,
+                    memory=memory,
+                    progress=update,
                 )
             finally:
                 close()
@@ -122,7 +138,7 @@ def translate(
                 text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
             else:
                 text = render_markdown(result, bilingual=bilingual)
-            target = _target(item, output, several, fmt)
+            target = _target(item, output, into_folder, fmt)
             if target is None:
                 sys.stdout.buffer.write(text.encode("utf-8"))
                 sys.stdout.flush()

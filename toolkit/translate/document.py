@@ -42,7 +42,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from toolkit.document import Block, Document, Section, parse_document
-from toolkit.findings import AppliedEdit
+from toolkit.findings import AppliedEdit, offset_before
 from toolkit.translate.engines import Engine
 from toolkit.translate.memory import TranslationMemory
 from toolkit.translate.qa import QAFinding, check_pair
@@ -213,25 +213,9 @@ def english_label(block: Block) -> str:
     return f"{digits}."
 
 
-def to_source_offset(offset: int, edits: Sequence[AppliedEdit]) -> int:
-    """Map an offset in the cleaned text back to the input, given the cleaning's edits.
-
-    >>> to_source_offset(3, [AppliedEdit("ZH101", 1, 6, "(dǎo)", "", "pinyin")])
-    8
-    """
-    shift = 0
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        cleaned_start = edit.start + shift
-        if offset < cleaned_start:
-            break
-        if offset < cleaned_start + len(edit.after):
-            return edit.start
-        shift += len(edit.after) - (edit.end - edit.start)
-    return offset - shift
-
-
 def _segment(block: Block, line: int, source_text: str, edits: Sequence[AppliedEdit], split: bool) -> Segment:
-    start, end = to_source_offset(block.start, edits), to_source_offset(block.end, edits)
+    changes = [edit.as_edit() for edit in edits]
+    start, end = offset_before(block.start, changes), offset_before(block.end, changes)
     text = block.title if block.kind != "paragraph" else block.text.strip()
     sentences = split_sentences(text) if split else ([text] if text.strip() else [])
     source = source_text[start:end].strip()
@@ -266,12 +250,12 @@ def _sections(document: Document, source_text: str, edits: Sequence[AppliedEdit]
     return sections
 
 
-def clean_for_translation(text: str, config=None) -> tuple[str, list[AppliedEdit]]:
-    """Repair ``text`` with the safe fixes of the configured rules; return it and the edits."""
+def clean_for_translation(text: str, config=None, unsafe: bool = False) -> tuple[str, list[AppliedEdit]]:
+    """Repair ``text`` with the fixes of the configured rules (guesses too when ``unsafe``)."""
     from toolkit.config import load_config
     from toolkit.engine import clean_text
 
-    result = clean_text(text, config if config is not None else load_config())
+    result = clean_text(text, config if config is not None else load_config(), unsafe=unsafe)
     return result.text, result.edits
 
 
@@ -280,18 +264,19 @@ def translate_text(
     engine: Engine,
     *,
     raw: bool = False,
+    unsafe: bool = False,
     config=None,
     memory: TranslationMemory | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DocumentTranslation:
-    """Clean (unless ``raw``), parse and translate ``text`` with ``engine``, section by section.
+    """Clean (unless ``raw``; guesses too when ``unsafe``), parse and translate ``text`` section by section.
 
     ``memory`` serves and stores sentence translations; ``progress(done, total)`` is called after
     each section with its number of sentences and the document's total. QA findings are attached
     to each segment.
     """
     started = time.perf_counter()
-    cleaned, edits = (text, []) if raw else clean_for_translation(text, config)
+    cleaned, edits = (text, []) if raw else clean_for_translation(text, config, unsafe)
     sections = _sections(parse_document(cleaned), text, edits)
     result = DocumentTranslation(sections, engine.name, engine.model_id, cleaned=not raw)
     total = result.sentence_count
@@ -307,6 +292,8 @@ def translate_text(
         result.translated += len(fresh)
         for segment in section.segments:
             segment.translations = [fresh.get(s) or known.get(s, "") for s in segment.sentences]
+            if segment.kind in ("title", "heading"):  # models often end a heading like a sentence
+                segment.translations = [t.rstrip(" .") for t in segment.translations]
             segment.findings = [
                 f
                 for s, t in zip(segment.sentences, segment.translations, strict=True)

@@ -42,7 +42,7 @@ def split_sentences(text: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[str]
 
 
 def has_cjk(text: str) -> bool:
-    """True when ``text`` holds a Han character, a CJK punctuation mark or a kana.
+    """True when ``text`` holds a Han character or a kana (CJK punctuation does not count).
 
     >>> has_cjk("Alipay 支付寶"), has_cjk("Alipay, 2024")
     (True, False)

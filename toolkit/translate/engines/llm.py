@@ -134,17 +134,34 @@ def tidy(answer: str) -> str:
 
 
 class LlamaLanguageModel(ILanguageModel):
-    """A GGUF model behind argostranslate's ``ILanguageModel``: ``infer(prompt) -> completion``."""
+    """A GGUF model behind argostranslate's ``ILanguageModel``: ``infer(prompt) -> completion``.
+
+    The model is loaded at the first ``infer``, so a run served by the translation memory never
+    loads it.
+    """
 
     def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> None:
-        from llama_cpp import Llama
-
         self.path = Path(path)
-        threads = n_threads or max(1, os.cpu_count() or 1)
-        self.llama = Llama(
-            model_path=str(self.path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False
-        )
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads or max(1, os.cpu_count() or 1)
+        self._llama = None
         self._cjk_mask = None
+
+    @property
+    def llama(self):  # -> llama_cpp.Llama
+        """The llama.cpp model, loaded on first use."""
+        if self._llama is None:
+            from llama_cpp import Llama
+
+            threads = self.n_threads
+            self._llama = Llama(
+                model_path=str(self.path),
+                n_ctx=self.n_ctx,
+                n_threads=threads,
+                n_threads_batch=threads,
+                verbose=False,
+            )
+        return self._llama
 
     def cjk_mask(self):  # -> numpy bool array over the vocabulary
         """Tokens whose bytes can start a character in U+3000..U+9FFF (UTF-8 lead bytes E3..E9)."""
