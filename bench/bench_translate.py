@@ -6,8 +6,12 @@ Prints every number with the command that produced it and writes the results as 
 * WMT22 general test, the 209-line subset (0-based line i with i % 9 == 0), reference A, read
   from ``--data`` (default ``../shared/data/wmt22-zh-en``; never copied into the repository):
   sacrebleu BLEU and chrF, sentences per second, retries and batch fallbacks.
-* The sample seed (``seeds/000_0fbac94c356f0e3a.txt``), cleaned and raw (``--raw`` path), translated
-  as a document; chrF per section and overall against ``bench/reference/seed_000.en.md``.
+* The sample seed translated as a document, chrF per section and overall against
+  ``bench/reference/seed_000.en.md``, in five versions: the undamaged original (the reviewed twin
+  ``seeds/clean/…``), the raw page repaired by ``translate`` (safe fixes; and ``--unsafe``), the raw
+  page translated as it is (``--raw``), and the undamaged original corrupted again by
+  ``bench/simulate.py`` then repaired (``--unsafe``). Damaged pages must score at least as well as
+  the undamaged original.
 * Speed of numbered batches of ``--batch-size`` sentences against one sentence per prompt, on the
   first ``--speed-lines`` subset lines.
 * Peak resident memory (``resource.getrusage``).
@@ -30,10 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from toolkit.paths import data_file  # noqa: E402
 from toolkit.translate.document import render_section, translate_text  # noqa: E402
+from toolkit.translate.engines import load_glossary  # noqa: E402
 from toolkit.translate.engines.llm import LlamaLanguageModel, LLMTranslation  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_0fbac94c356f0e3a.txt"
+UNDAMAGED = ROOT / "seeds" / "clean" / SEED.name
 REFERENCE = ROOT / "bench" / "reference" / "seed_000.en.md"
 
 
@@ -90,11 +97,27 @@ def bench_wmt(engine: LLMTranslation, data: Path, limit: int | None, command: st
     return result
 
 
-def bench_seed(engine: LLMTranslation, raw: bool, command: str) -> dict[str, object]:
+def seed_versions() -> dict[str, tuple[str, bool, bool]]:
+    """Name → (text, raw, unsafe) of the seed versions to translate."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from simulate import simulate
+
+    damaged = SEED.read_text(encoding="utf-8")
+    undamaged = UNDAMAGED.read_text(encoding="utf-8")
+    return {
+        "undamaged": (undamaged, True, False),
+        "damaged_cleaned": (damaged, False, False),
+        "damaged_cleaned_unsafe": (damaged, False, True),
+        "damaged_raw": (damaged, True, False),
+        "simulated_cleaned_unsafe": (simulate(undamaged, seed=1).text, False, True),
+    }
+
+
+def bench_seed(engine: LLMTranslation, label: str, text: str, raw: bool, unsafe: bool, command: str):
     import sacrebleu
 
     references = reference_sections(REFERENCE.read_text(encoding="utf-8"))
-    result = translate_text(SEED.read_text(encoding="utf-8"), engine, raw=raw)
+    result = translate_text(text, engine, raw=raw, unsafe=unsafe)
     outputs = [plain(render_section(section)) for section in result.sections]
     per_section = []
     if len(outputs) == len(references):
@@ -102,7 +125,6 @@ def bench_seed(engine: LLMTranslation, raw: bool, command: str) -> dict[str, obj
             round(sacrebleu.sentence_chrf(o, [r]).score, 1) for o, r in zip(outputs, references, strict=True)
         ]
     overall = sacrebleu.corpus_chrf(["\n".join(outputs).replace("\n", " ")], [[" ".join(references)]])
-    label = "raw" if raw else "cleaned"
     print(
         f"seed 000 {label}: chrF {overall.score:.1f} over {len(outputs)} sections"
         f" (reference has {len(references)}), {result.sentence_count} sentences in {result.seconds:.1f} s,"
@@ -155,6 +177,7 @@ def main() -> None:
     parser.add_argument("--skip-wmt", action="store_true")
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--no-glossary", action="store_true", help="without config/glossary.tsv")
     args = parser.parse_args()
     command = "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]])
 
@@ -163,13 +186,14 @@ def main() -> None:
     path = find_llm(args.model_size)
     model = LlamaLanguageModel(path)
     model_id = model_fingerprint(path)
-    engine = LLMTranslation(model, model_id, batch_size=args.batch_size)
+    glossary = {} if args.no_glossary else load_glossary(data_file("glossary.tsv"))
+    engine = LLMTranslation(model, model_id, batch_size=args.batch_size, glossary=glossary)
     results: dict[str, object] = {"model": str(path), "batch_size": engine.batch_size, "command": command}
     if not args.skip_wmt:
         results["wmt22_subset"] = bench_wmt(engine, args.data, args.limit, command)
     if not args.skip_seed:
-        results["seed_cleaned"] = bench_seed(engine, False, command)
-        results["seed_raw"] = bench_seed(engine, True, command)
+        for label, (text, raw, unsafe) in seed_versions().items():
+            results[f"seed_{label}"] = bench_seed(engine, label, text, raw, unsafe, command)
     if not args.skip_speed:
         batch = args.batch_size or engine.batch_size
         results["speed"] = bench_speed(model, model_id, args.data, args.speed_lines, max(2, batch), command)

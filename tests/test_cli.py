@@ -153,7 +153,9 @@ def test_clean_explain_lists_every_edit(runner, tmp_path) -> None:
 def test_clean_keeps_encoding_and_line_endings(runner, tmp_path) -> None:
     path = tmp_path / "gbk.txt"
     path.write_bytes(SAMPLE.replace("\n", "\r\n").encode("gbk"))
-    assert runner.invoke(main, ["clean", "--isolated", "--write", str(path)]).exit_code == 0
+    result = runner.invoke(main, ["clean", "--isolated", "--write", str(path)])
+    assert result.exit_code == 0
+    assert f"toolkit: note: {path}: read as gb18030, \\r\\n line endings" in result.stderr
     assert path.read_bytes() == "標題\r\n支付寶成立于24年，是最大的平臺之一。\r\n".encode("gb18030")
 
 

@@ -342,8 +342,10 @@ def find_llm(model: str | os.PathLike[str] | None = None) -> Path:
         path = models_dir() / LLM_MODELS[key].filename
         if path.is_file() and path.stat().st_size == LLM_MODELS[key].size:
             return path
-    wanted = f"the {model} model is" if model is not None else "no translation model is"
-    raise ModelMissingError(f"{wanted} not installed in {models_dir()}: {HOW_TO_GET_A_MODEL}")
+    wanted = (
+        f"the {model} model is not installed" if model is not None else "no translation model is installed"
+    )
+    raise ModelMissingError(f"{wanted} in {models_dir()}: {HOW_TO_GET_A_MODEL}")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.files import read_inputs, write_atomic
+from toolkit.cli.files import encoding_notes, read_inputs, write_atomic
 from toolkit.cli.options import build_config, rule_options
 from toolkit.document import LineIndex
 from toolkit.engine import clean_text
@@ -46,6 +46,8 @@ def clean(paths, write, output, diff, check, unsafe, explain, convert, select, i
         raise click.UsageError("use only one of --write, --output, --diff and --check")
     config = build_config(select, ignore, config_file, isolated)
     inputs = read_inputs(paths)
+    for note in encoding_notes(inputs):
+        click.echo(f"toolkit: note: {note}", err=True)
     if (output or not (write or diff or check)) and len(inputs) > 1:
         raise click.UsageError("several inputs: use --write, --diff or --check (or one input with -o)")
     if write and any(item.path is None for item in inputs):

@@ -66,6 +66,26 @@ def read_inputs(paths: tuple[str, ...]) -> list[InputFile]:
     return inputs
 
 
+def encoding_notes(inputs: list[InputFile]) -> list[str]:
+    """One line per input that is not plain UTF-8 with ``\\n`` line endings, saying what was found.
+
+    Files written back (``--write``, ``-o``) keep that encoding, byte-order mark and line ending.
+
+    >>> encoding_notes([InputFile("a.txt", None, SourceText("", "big5", "\\n", False))])
+    ['a.txt: read as big5']
+    """
+    notes = []
+    for item in inputs:
+        source = item.source
+        if source.encoding == "utf-8" and source.newline == "\n" and not source.bom:
+            continue
+        details = source.encoding + (" with a byte-order mark" if source.bom else "")
+        if source.newline != "\n":
+            details += f", {source.newline.encode('unicode_escape').decode()} line endings"
+        notes.append(f"{item.name}: read as {details}")
+    return notes
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename, keeping permissions.
 

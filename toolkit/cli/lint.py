@@ -7,7 +7,7 @@ from collections import Counter
 
 import click
 
-from toolkit.cli.files import read_inputs, write_atomic
+from toolkit.cli.files import encoding_notes, read_inputs, write_atomic
 from toolkit.cli.options import build_config, rule_options
 from toolkit.document import LineIndex
 from toolkit.engine import lint_text
@@ -44,7 +44,11 @@ def lint(
     """
     config = build_config(select, ignore, config_file, isolated)
     diagnostics = []
-    for item in read_inputs(paths):
+    inputs = read_inputs(paths)
+    if not quiet:
+        for note in encoding_notes(inputs):
+            click.echo(f"toolkit: note: {note}", err=True)
+    for item in inputs:
         text = item.source.text
         findings = lint_text(text, config)
         diagnostics.extend(locate(item.name, findings, LineIndex(text), config.severity_of))
