@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from toolkit.config import Config
 from toolkit.document import LineIndex
 from toolkit.findings import AppliedEdit, Edit, Finding, apply_edits, offset_before, select_non_overlapping
-from toolkit.rules.registry import REGISTRY, CheckContext, Rule
+from toolkit.rules.registry import CheckContext, Rule, resolve
 
 MAX_PASSES = 8
 
@@ -66,9 +66,7 @@ def _expand_ids(ids: str | None) -> list[str]:
         if selector.upper() == "ALL":
             keys.append("*")
         elif selector:
-            from toolkit.rules.registry import resolve
-
-            keys.extend(rule.id for rule in resolve(selector)) or keys.append(selector.upper())
+            keys.extend([rule.id for rule in resolve(selector)] or [selector.upper()])
     return keys
 
 
@@ -146,8 +144,3 @@ def clean_text(text: str, config: Config, unsafe: bool = False) -> CleanResult:
         history.append(sorted(edits))
     applied.sort(key=lambda edit: (edit.start, edit.end))
     return CleanResult(text, applied, passes)
-
-
-def rule_of(finding: Finding) -> Rule:
-    """The registry entry of a finding's rule."""
-    return REGISTRY[finding.rule]
