@@ -5,14 +5,14 @@ Prints every number with the command that produced it and writes the results as 
 
 * WMT22 general test, the 209-line subset (0-based line i with i % 9 == 0), reference A, read
   from ``--data`` (default ``../shared/data/wmt22-zh-en``; never copied into the repository):
-  sacrebleu BLEU and chrF, sentences per second, retries and batch fallbacks.
+  sacrebleu BLEU and chrF, sentences per second, retries.
 * The sample seed translated as a document, chrF per section and overall against
   ``bench/reference/seed_000.en.md``, in five versions: the undamaged original (the reviewed twin
   ``seeds/clean/…``), the raw page repaired by ``translate`` (safe fixes; and ``--unsafe``), the raw
   page translated as it is (``--raw``), and the undamaged original corrupted again by
   ``bench/simulate.py`` then repaired (``--unsafe``). Damaged pages must score at least as well as
   the undamaged original.
-* Speed of numbered batches of ``--batch-size`` sentences against one sentence per prompt, on the
+* Speed of ``--batch-size`` sentences decoded as parallel sequences against one sentence per call, on the
   first ``--speed-lines`` subset lines.
 * Peak resident memory (``resource.getrusage``).
 
@@ -86,13 +86,12 @@ def bench_wmt(engine: LLMTranslation, data: Path, limit: int | None, command: st
         "seconds": round(seconds, 1),
         "sentences_per_second": round(len(sources) / seconds, 3),
         "retries": engine.retries,
-        "batch_fallbacks": engine.fallbacks,
         "hypotheses": hypotheses,
     }
     print(
         f"WMT22 zh-en subset ({len(sources)} lines, ref A): BLEU {result['bleu']} chrF {result['chrf']};"
-        f" {result['sentences_per_second']} sentences/s; {engine.retries} CJK/loop retries,"
-        f" {engine.fallbacks} batch fallbacks\n  command: {command}"
+        f" {result['sentences_per_second']} sentences/s; {engine.retries} CJK/loop retries"
+        f"\n  command: {command}"
     )
     return result
 

@@ -1,4 +1,4 @@
-"""The LLM engine: numbered batches, fallback, CJK retries (with a scripted model), and the real
+"""The LLM engine: parallel batches, CJK retries (with a scripted model), and the real
 0.5B model on the sample seed (installed by `toolkit models fetch --size 0.5b`).
 
 The real-model test is skipped when no model is installed, unless TOOLKIT_REQUIRE_MODEL=1 (CI),
@@ -33,25 +33,30 @@ def _user_turn(prompt: str) -> str:
     return prompt.rsplit("<|im_start|>user\n", 1)[1].split("<|im_end|>", 1)[0]
 
 
-def test_numbered_batch_is_parsed():
-    def answer(prompt, _block):
-        lines = _user_turn(prompt).splitlines()
-        return "\n".join(f"{i}. Sentence {i}." for i in range(1, len(lines) + 1))
+class ParallelModel(ScriptedModel):
+    """A scripted model that also offers ``infer_many`` (parallel sequences)."""
 
-    model = ScriptedModel(answer)
+    def __init__(self, answer):
+        super().__init__(answer)
+        self.batches: list[int] = []
+
+    def infer_many(self, prompts, max_tokens=512):
+        self.batches.append(len(prompts))
+        return [self.answer(prompt, False) for prompt in prompts]
+
+
+def test_batches_use_parallel_sequences_with_one_sentence_prompts():
+    model = ParallelModel(lambda prompt, _block: f"EN {ord(_user_turn(prompt)[0])}")
+    engine = LLMTranslation(model, "m", batch_size=2)
+    assert engine.translate_batch(["一。", "二。", "三。"]) == ["EN 19968", "EN 20108", "EN 19977"]
+    assert model.batches == [2] and len(model.calls) == 1  # the odd one out goes alone
+
+
+def test_models_without_parallel_decoding_go_one_by_one():
+    model = ScriptedModel(lambda prompt, _block: f"EN {ord(_user_turn(prompt)[0])}")
     engine = LLMTranslation(model, "m", batch_size=4)
-    assert engine.translate_batch(["一。", "二。", "三。"]) == ["Sentence 1.", "Sentence 2.", "Sentence 3."]
-    assert len(model.calls) == 1 and engine.fallbacks == 0
-
-
-def test_count_mismatch_falls_back_to_one_sentence_per_call():
-    def answer(prompt, _block):
-        user = _user_turn(prompt)
-        return "1. Only one line." if user.startswith("1. ") else f"Single {len(user)}."
-
-    engine = LLMTranslation(ScriptedModel(answer), "m", batch_size=4)
-    assert engine.translate_batch(["一。", "二二。"]) == ["Single 2.", "Single 3."]
-    assert engine.fallbacks == 1
+    assert engine.translate_batch(["一。", "二。"]) == ["EN 19968", "EN 20108"]
+    assert len(model.calls) == 2
 
 
 def test_output_with_chinese_is_retried_with_cjk_blocked():
@@ -113,3 +118,15 @@ def test_real_model_translates_the_cleaned_seed(tmp_path, runner):
     letters = re.findall(r"[A-Za-z]", markdown)
     han = re.findall(r"[\u4e00-\u9fff]", markdown)
     assert len(letters) > 3000 and len(han) < 0.02 * len(letters)
+
+
+@pytest.mark.model
+def test_parallel_decoding_gives_the_one_by_one_answers():
+    from toolkit.translate.engines.llm import LlamaLanguageModel
+
+    model = LlamaLanguageModel(_installed_small_model())
+    sentences = ["今天天氣很好。", "支付寶成立於2004年。", "我們明天去北京開會。"]
+    one_by_one = LLMTranslation(model, "m", batch_size=1).translate_batch(sentences)
+    parallel = LLMTranslation(model, "m", batch_size=3).translate_batch(sentences)
+    assert parallel == one_by_one
+    assert all(answer and not re.search(r"[\u4e00-\u9fff]", answer) for answer in parallel)
