@@ -34,6 +34,16 @@ def _straddle_findings(text: str, margin: float) -> list[Finding]:
     return findings
 
 
+def _straddles(context: CheckContext, margin: float) -> list[Finding]:
+    """ZH102's findings, computed once per text and margin (ZH104 needs them too)."""
+    return context.memo(("gbk-straddles", margin), lambda: _straddle_findings(context.text, margin))
+
+
+def _encoding_runs(context: CheckContext) -> list:
+    """Wrong-codec runs, computed once per text (ZH103 reports them, ZH104 skips them)."""
+    return context.memo("encoding-runs", lambda: encoding.find_encoding_mojibake(context.text))
+
+
 @register(
     "ZH102",
     "gbk-mojibake",
@@ -53,7 +63,8 @@ def _straddle_findings(text: str, margin: float) -> list[Finding]:
 def check_gbk(context: CheckContext) -> Iterable[Finding]:
     if "?" not in context.text:
         return []
-    return _straddle_findings(context.text, float(context.options.get("margin", gbk.DEFAULT_MARGIN)))
+    margin = float(context.options.get("margin", gbk.DEFAULT_MARGIN))
+    return _straddles(context, margin)
 
 
 @register(
@@ -82,7 +93,7 @@ def check_encoding(context: CheckContext) -> Iterable[Finding]:
             f"encoding mojibake `{text[r.start : r.end]}` ({r.plan})",
             Edit(r.start, r.end, r.replacement),
         )
-        for r in encoding.find_encoding_mojibake(text)
+        for r in _encoding_runs(context)
     ]
 
 
@@ -150,6 +161,6 @@ def check_residue(context: CheckContext) -> Iterable[Finding]:
     text = context.text
     if text.isascii():
         return []
-    covered = [(f.start, f.end) for f in _straddle_findings(text, gbk.DEFAULT_MARGIN)] if "?" in text else []
-    covered += [(r.start, r.end) for r in encoding.find_encoding_mojibake(text)]
+    covered = [(f.start, f.end) for f in _straddles(context, gbk.DEFAULT_MARGIN)] if "?" in text else []
+    covered += [(r.start, r.end) for r in _encoding_runs(context)]
     return find_residue(text, covered)

@@ -6,7 +6,7 @@ them all, so ``REGISTRY`` is complete once ``toolkit.rules`` is imported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,12 @@ class CheckContext:
         if "document" not in self._cache:
             self._cache["document"] = parse_document(self.text)
         return self._cache["document"]
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per text and key, shared by the rules that need the same analysis."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def for_rule(self, options: Mapping[str, Any]) -> CheckContext:
         """A context on the same text and cache with other options."""
