@@ -24,32 +24,34 @@ class ScriptedModel:
         self.answer = answer
         self.calls: list[tuple[str, bool]] = []
 
-    def infer(self, x, max_tokens=512, block_cjk=False, repeat_penalty=1.0, stop=()):
+    def infer(self, x, max_tokens=512, block_cjk=False, repeat_penalty=1.0):
         self.calls.append((x, block_cjk))
         return self.answer(x, block_cjk)
 
 
 def _user_turn(prompt: str) -> str:
-    return prompt.rsplit("<|im_start|>user\n", 1)[1].split("<|im_end|>", 1)[0]
+    return prompt.rsplit("<|im_start|>user\n", 1)[1].split("<|im_end|>", 1)[0].rsplit("\n", 1)[-1]
 
 
 class ParallelModel(ScriptedModel):
-    """A scripted model that also offers ``infer_many`` (parallel sequences)."""
+    """A scripted model that also offers ``complete_many`` (parallel sequences, candidates)."""
 
     def __init__(self, answer):
         super().__init__(answer)
-        self.batches: list[int] = []
+        self.batches: list[tuple[int, int, int]] = []  # (prompts, width, candidates)
 
-    def infer_many(self, prompts, max_tokens=512):
-        self.batches.append(len(prompts))
-        return [self.answer(prompt, False) for prompt in prompts]
+    def complete_many(
+        self, prompts, max_tokens=512, width=None, block_cjk=False, repeat_penalty=1.0, candidates=1
+    ):
+        self.batches.append((len(prompts), width, candidates))
+        return [[self.answer(prompt, block_cjk, n) for n in range(candidates)] for prompt in prompts]
 
 
 def test_batches_use_parallel_sequences_with_one_sentence_prompts():
-    model = ParallelModel(lambda prompt, _block: f"EN {ord(_user_turn(prompt)[0])}")
+    model = ParallelModel(lambda prompt, _block, _n=0: f"EN {ord(_user_turn(prompt)[0])}")
     engine = LLMTranslation(model, "m", batch_size=2)
     assert engine.translate_batch(["一。", "二。", "三。"]) == ["EN 19968", "EN 20108", "EN 19977"]
-    assert model.batches == [2] and len(model.calls) == 1  # the odd one out goes alone
+    assert model.batches == [(3, 2, 1)] and not model.calls
 
 
 def test_models_without_parallel_decoding_go_one_by_one():
@@ -67,6 +69,28 @@ def test_output_with_chinese_is_retried_with_cjk_blocked():
     engine = LLMTranslation(model, "m", batch_size=1)
     assert engine.translate_batch(["支付寶很方便。"]) == ["Alipay is convenient."]
     assert [blocked for _, blocked in model.calls] == [False, True] and engine.retries == 1
+
+
+def test_candidates_pick_the_consensus_and_skip_unusable_ones():
+    answers = {
+        0: "The weather is nice today.",  # greedy
+        1: "天氣 is nice.",  # still Chinese: set aside
+        2: "Today the weather is nice.",
+        3: "The weather is nice today!",
+        4: "It rains cats and dogs in Paris.",  # outlier
+    }
+    model = ParallelModel(lambda _prompt, _block, n=0: answers[n])
+    engine = LLMTranslation(model, "m", candidates=5)
+    assert engine.translate_batch(["今天天氣很好。"]) == ["The weather is nice today."]
+    assert model.batches == [(1, engine.batch_size, 5)] and engine.retries == 0
+    assert engine.model_id.endswith(":mbr5")
+
+
+def test_sentence_without_usable_candidate_is_retried_once():
+    model = ParallelModel(lambda _prompt, block, n=0: "Hello." if block else "你好")
+    engine = LLMTranslation(model, "m", candidates=3)
+    assert engine.translate_batch(["你好。", "再見。"]) == ["Hello.", "Hello."]
+    assert model.batches == [(2, engine.batch_size, 3), (2, engine.batch_size, 1)] and engine.retries == 2
 
 
 def test_glossary_terms_found_in_the_text_go_into_the_prompt():
@@ -130,3 +154,21 @@ def test_parallel_decoding_gives_the_one_by_one_answers():
     parallel = LLMTranslation(model, "m", batch_size=3).translate_batch(sentences)
     assert parallel == one_by_one
     assert all(answer and not re.search(r"[\u4e00-\u9fff]", answer) for answer in parallel)
+
+
+@pytest.mark.model
+def test_real_candidates_start_from_their_own_prompt_and_samples_are_reproducible():
+    from toolkit.translate.engines.llm import INSTRUCTION, SYSTEM_PROMPT, LlamaLanguageModel, chatml
+
+    model = LlamaLanguageModel(_installed_small_model())
+    prompts = [
+        chatml(SYSTEM_PROMPT, f"{INSTRUCTION}\n\n{s}") for s in ("今天天氣很好。", "我們明天去北京開會。")
+    ]
+    # Near-zero temperature: every copy must say what the greedy first candidate says, so copies
+    # start from their own prompt's state and do not see each other's tokens.
+    frozen = model.complete_many(prompts, 40, width=8, candidates=4, temperature=1e-4)
+    assert all(len(set(group)) == 1 and group[0] for group in frozen)
+    assert "weather" in frozen[0][0].lower() and "beijing" in frozen[1][0].lower()
+    groups = model.complete_many(prompts, 40, width=8, candidates=4, seed=7)
+    assert groups == model.complete_many(prompts, 40, width=8, candidates=4, seed=7)  # reproducible
+    assert len({text for group in groups for text in group}) > 2  # samples vary

@@ -59,7 +59,19 @@ def _target(item: InputFile, output: str | None, into_folder: bool, fmt: str) ->
 )
 @click.option("--engine", type=click.Choice(["llm", "argos"]), default="llm", show_default=True)
 @click.option("--model", help="LLM: a .gguf file or 0.5b/1.5b; Argos: an installed package folder.")
-@click.option("--batch-size", type=click.IntRange(1, 64), help="Sentences per model call.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 64),
+    help="Sequences decoded in parallel (llm) or per batch (argos).",
+)
+@click.option(
+    "--candidates",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="llm: decode N candidates per sentence (greedy + samples) and keep their chrF consensus;"
+    " better, about N/2 times slower.",
+)
 @click.option(
     "--glossary",
     type=click.Path(dir_okay=False),
@@ -78,6 +90,7 @@ def translate(
     engine,
     model,
     batch_size,
+    candidates,
     glossary,
     no_memory,
     quiet,
@@ -107,7 +120,7 @@ def translate(
     if glossary is None and engine == "llm":
         glossary = str(data_file("glossary.tsv"))
     terms = load_glossary(glossary) if glossary else None
-    translator = load_engine(engine, model, batch_size=batch_size, glossary=terms)
+    translator = load_engine(engine, model, batch_size=batch_size, glossary=terms, candidates=candidates)
     memory = None if no_memory else TranslationMemory()
     problems = 0
     try:

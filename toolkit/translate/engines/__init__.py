@@ -82,10 +82,12 @@ def load_engine(
     model: str | None = None,
     batch_size: int | None = None,
     glossary: Mapping[str, str] | None = None,
+    candidates: int = 1,
 ) -> Engine:
     """Load an engine. ``model`` is a GGUF path or size key (llm) or an Argos package folder (argos).
 
-    ``glossary`` (LLM only) maps Chinese names and terms to the English wanted. Raises
+    ``glossary`` (LLM only) maps Chinese names and terms to the English wanted; ``candidates``
+    (LLM only) > 1 picks each sentence's consensus among that many candidates. Raises
     :class:`~toolkit.errors.ModelMissingError` when no model is installed; never downloads.
     """
     from toolkit import models
@@ -93,9 +95,11 @@ def load_engine(
     if kind == "llm":
         from toolkit.translate.engines.llm import LLMTranslation
 
-        return LLMTranslation.from_file(models.find_llm(model), batch_size, glossary)
+        return LLMTranslation.from_file(models.find_llm(model), batch_size, glossary, candidates)
     if glossary:
         raise ConfigError("a glossary works only with the llm engine")
+    if candidates > 1:
+        raise ConfigError("--candidates works only with the llm engine")
     if kind == "argos":
         from toolkit.translate.engines.argos import ArgosTranslation
 
