@@ -165,3 +165,27 @@ def test_progress_reports_every_sentence(seed_text, config):
         seed_text, FakeEngine(), config=config, progress=lambda n, t: calls.append((n, t))
     )
     assert sum(n for n, _ in calls) == result.sentence_count == calls[0][1]
+
+
+def test_sentences_are_batched_across_sections_in_chunks_of_two_batches(seed_text, config):
+    engine = FakeEngine()
+    engine.batch_size = 4
+    result = translate_text(seed_text, engine, config=config)
+    sizes = [len(batch) for batch in engine.batches]
+    assert len(result.sections) > len(sizes) > 1  # fewer calls than sections
+    assert set(sizes[:-1]) == {8} and sum(sizes) == result.translated
+    assert 0 < sum(section.seconds for section in result.sections) <= result.seconds
+
+
+def test_partly_remembered_document_reports_hits_first_then_translates_the_rest(seed_text, config):
+    memory = TranslationMemory(":memory:")
+    head = "\n".join(seed_text.splitlines()[:8])
+    known = translate_text(head, FakeEngine(), config=config, memory=memory)
+    calls = []
+    engine = FakeEngine()
+    result = translate_text(
+        seed_text, engine, config=config, memory=memory, progress=lambda n, t: calls.append((n, t))
+    )
+    assert calls[0] == (result.memory_hits, result.sentence_count) and result.memory_hits >= known.translated
+    assert sum(n for n, _ in calls) == result.sentence_count
+    assert not set(known.sections[0].paragraphs[0].sentences) & {s for b in engine.batches for s in b}

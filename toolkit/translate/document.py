@@ -2,8 +2,10 @@
 
 Pipeline: clean the text with the repair rules (unless ``raw``), parse the section tree
 (:func:`toolkit.document.parse_document`), split every heading, paragraph and numbered item into
-sentences, look them up in the translation memory, translate the rest one section at a time
-(the engine batches a section's sentences), then check the output (:mod:`toolkit.translate.qa`).
+sentences, look them up in the translation memory, translate the rest in chunks of two engine
+batches across section boundaries (so parallel decoding stays busy; each chunk goes to the memory
+as soon as it is done), then check the output (:mod:`toolkit.translate.qa`). A section's
+``seconds`` is the share of the translation time of the sentences it holds.
 
 Markdown conventions:
 
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -271,25 +274,37 @@ def translate_text(
 ) -> DocumentTranslation:
     """Clean (unless ``raw``; guesses too when ``unsafe``), parse and translate ``text`` section by section.
 
-    ``memory`` serves and stores sentence translations; ``progress(done, total)`` is called after
-    each section with its number of sentences and the document's total. QA findings are attached
-    to each segment.
+    ``memory`` serves and stores sentence translations; ``progress(done, total)`` gets the number
+    of sentences just finished (those served by the memory first, then each chunk) and the
+    document's total. QA findings are attached to each segment.
     """
     started = time.perf_counter()
     cleaned, edits = (text, []) if raw else clean_for_translation(text, config, unsafe)
     sections = _sections(parse_document(cleaned), text, edits)
     result = DocumentTranslation(sections, engine.name, engine.model_id, cleaned=not raw)
-    total = result.sentence_count
+    every = [s for section in sections for segment in section.segments for s in segment.sentences]
+    known = memory.lookup(engine.name, engine.model_id, every) if memory else {}
+    occurrences = Counter(every)
+    todo = list(dict.fromkeys(s for s in every if s not in known))
+    result.memory_hits = len(every) - sum(occurrences[s] for s in todo)
+    if progress and result.memory_hits:
+        progress(result.memory_hits, len(every))
+    fresh: dict[str, str] = {}
+    cost: dict[str, float] = {}  # seconds spent per sentence: its chunk's time shared equally
+    chunk_size = 2 * max(1, getattr(engine, "batch_size", 8))
+    for start in range(0, len(todo), chunk_size):
+        chunk = todo[start : start + chunk_size]
+        chunk_start = time.perf_counter()
+        translated = dict(zip(chunk, engine.translate_batch(chunk), strict=True))
+        seconds = time.perf_counter() - chunk_start
+        cost.update(dict.fromkeys(chunk, seconds / len(chunk)))
+        fresh.update(translated)
+        if memory:
+            memory.store(engine.name, engine.model_id, translated.items())
+        if progress:
+            progress(sum(occurrences[s] for s in chunk), len(every))
+    result.translated = len(fresh)
     for section in sections:
-        section_start = time.perf_counter()
-        sentences = [s for segment in section.segments for s in segment.sentences]
-        known = memory.lookup(engine.name, engine.model_id, sentences) if memory else {}
-        todo = list(dict.fromkeys(s for s in sentences if s not in known))
-        fresh = dict(zip(todo, engine.translate_batch(todo), strict=True)) if todo else {}
-        if memory and fresh:
-            memory.store(engine.name, engine.model_id, fresh.items())
-        result.memory_hits += len(sentences) - sum(1 for s in sentences if s in fresh)
-        result.translated += len(fresh)
         for segment in section.segments:
             segment.translations = [fresh.get(s) or known.get(s, "") for s in segment.sentences]
             if segment.kind in ("title", "heading"):  # models often end a heading like a sentence
@@ -299,9 +314,7 @@ def translate_text(
                 for s, t in zip(segment.sentences, segment.translations, strict=True)
                 for f in check_pair(s, t)
             ]
-        section.seconds = time.perf_counter() - section_start
-        if progress:
-            progress(len(sentences), total)
+            section.seconds += sum(cost.pop(s, 0.0) for s in segment.sentences)
     result.seconds = time.perf_counter() - started
     return result
 
