@@ -144,3 +144,11 @@ def test_argos_engine_without_package_exits_2_and_says_how(home, tmp_path):
     result = CliRunner().invoke(main, ["translate", str(seed), "--engine", "argos"])
     assert result.exit_code == 2
     assert "toolkit models install" in result.output
+
+
+def test_candidates_need_the_llm_engine(home, tmp_path):
+    seed = tmp_path / "a.txt"
+    seed.write_text("一、背景\n內容。\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["translate", str(seed), "--engine", "argos", "--candidates", "3"])
+    assert result.exit_code == 2
+    assert "--candidates works only with the llm engine" in result.output

@@ -172,3 +172,28 @@ def test_real_candidates_start_from_their_own_prompt_and_samples_are_reproducibl
     groups = model.complete_many(prompts, 40, width=8, candidates=4, seed=7)
     assert groups == model.complete_many(prompts, 40, width=8, candidates=4, seed=7)  # reproducible
     assert len({text for group in groups for text in group}) > 2  # samples vary
+
+
+@pytest.mark.model
+def test_real_model_cli_with_candidates_writes_json_with_every_sentence(tmp_path, runner):
+    pytest.importorskip("llama_cpp")
+    import json
+
+    from toolkit.cli import main
+
+    _installed_small_model()
+    source = tmp_path / "a.txt"
+    source.write_text("一、背景\n今天天氣很好。我們明天去北京開會。\n", encoding="utf-8")
+    args = ["translate", str(source), "--model", "0.5b", "--candidates", "3", "--no-memory", "-q"]
+    result = runner.invoke(main, [*args, "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    payload = json.loads(result.stdout)
+    assert ":mbr3" in payload["model"]
+    segments = [
+        segment
+        for section in payload["sections"]
+        for segment in [section["heading"], *section["paragraphs"]]
+        if segment
+    ]
+    sentences = [sentence for segment in segments for sentence in segment["sentences"]]
+    assert len(sentences) == 3 and all(s["translation"] for s in sentences)
