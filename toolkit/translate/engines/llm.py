@@ -92,7 +92,7 @@ class LlamaLanguageModel(ILanguageModel):
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self._llama = None
         self._cjk_mask = None
-        self._parallel = None  # llama_cpp._internals.LlamaContext of infer_many
+        self._parallel = None  # llama_cpp._internals.LlamaContext of complete_many
         self._prefix: list[int] = []  # the tokens kept in its sequence 0
 
     @property
@@ -129,19 +129,7 @@ class LlamaLanguageModel(ILanguageModel):
         self, x: str, max_tokens: int = 512, block_cjk: bool = False, repeat_penalty: float = 1.0
     ) -> str | None:
         """Greedy completion of the prompt ``x`` up to the end of the assistant's turn."""
-        return self.infer_many([x], max_tokens, block_cjk=block_cjk, repeat_penalty=repeat_penalty)[0]
-
-    def infer_many(
-        self,
-        prompts: Sequence[str],
-        max_tokens: int | Sequence[int] = 512,
-        width: int | None = None,
-        block_cjk: bool = False,
-        repeat_penalty: float = 1.0,
-    ) -> list[str]:
-        """Greedy completions of several prompts, decoded together (see :meth:`complete_many`)."""
-        options = {"block_cjk": block_cjk, "repeat_penalty": repeat_penalty}
-        return [group[0] for group in self.complete_many(prompts, max_tokens, width, **options)]
+        return self.complete_many([x], max_tokens, block_cjk=block_cjk, repeat_penalty=repeat_penalty)[0][0]
 
     def complete_many(
         self,
