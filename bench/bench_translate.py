@@ -45,12 +45,17 @@ UNDAMAGED = ROOT / "seeds" / "clean" / SEED.name
 REFERENCE = ROOT / "bench" / "reference" / "seed_000.en.md"
 
 
-def wmt_subset(data: Path, limit: int | None) -> tuple[list[str], list[str]]:
-    """Source and reference-A lines i with i % 9 == 0 (the first ``limit`` of them)."""
+def wmt_subset(data: Path, limit: int | None, offset: int = 0) -> tuple[list[str], list[str]]:
+    """Source and reference-A lines i with i % 9 == ``offset`` (the first ``limit`` of them).
+
+    Offset 0 is the benchmark subset; other offsets are disjoint dev subsets for tuning.
+    """
     sources = (data / "src.zh").read_text(encoding="utf-8").split("\n")
     references = (data / "ref.A.en").read_text(encoding="utf-8").split("\n")
     pairs = [
-        (s, r) for i, (s, r) in enumerate(zip(sources, references, strict=True)) if i % 9 == 0 and s.strip()
+        (s, r)
+        for i, (s, r) in enumerate(zip(sources, references, strict=True))
+        if i % 9 == offset and s.strip()
     ]
     pairs = pairs[:limit] if limit else pairs
     return [s for s, _ in pairs], [r for _, r in pairs]
@@ -71,10 +76,12 @@ def plain(markdown: str) -> str:
     return "\n".join(line.lstrip("#").strip() for line in markdown.splitlines() if line.strip())
 
 
-def bench_wmt(engine: LLMTranslation, data: Path, limit: int | None, command: str) -> dict[str, object]:
+def bench_wmt(
+    engine: LLMTranslation, data: Path, limit: int | None, command: str, offset: int = 0
+) -> dict[str, object]:
     import sacrebleu
 
-    sources, references = wmt_subset(data, limit)
+    sources, references = wmt_subset(data, limit, offset)
     started = time.perf_counter()
     hypotheses = engine.translate_batch(sources)
     seconds = time.perf_counter() - started
@@ -174,6 +181,9 @@ def main() -> None:
         "--candidates", type=int, default=1, help="MBR candidates per sentence (default 1: greedy)"
     )
     parser.add_argument("--speed-lines", type=int, default=64)
+    parser.add_argument(
+        "--offset", type=int, default=0, help="WMT lines i %% 9 == OFFSET (0: benchmark; 4: the dev subset)"
+    )
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "wmt22-zh-en")
     parser.add_argument("--skip-wmt", action="store_true")
     parser.add_argument("--skip-seed", action="store_true")
@@ -198,7 +208,7 @@ def main() -> None:
         "command": command,
     }
     if not args.skip_wmt:
-        results["wmt22_subset"] = bench_wmt(engine, args.data, args.limit, command)
+        results["wmt22_subset"] = bench_wmt(engine, args.data, args.limit, command, args.offset)
     if not args.skip_seed:
         for label, (text, raw, unsafe) in seed_versions().items():
             results[f"seed_{label}"] = bench_seed(engine, label, text, raw, unsafe, command)
@@ -213,6 +223,7 @@ def main() -> None:
     stem = Path(str(args.model_size)).name.removesuffix(".gguf")
     suffix = f"-c{args.candidates}" if args.candidates > 1 else ""
     suffix += f"-limit{args.limit}" if args.limit else ""
+    suffix += f"-offset{args.offset}" if args.offset else ""
     target = out / f"translate-{stem}-b{engine.batch_size}{suffix}.json"
     if target.is_file():  # runs with --skip-* add their parts to the earlier results
         results = {**json.loads(target.read_text(encoding="utf-8")), **results}
