@@ -39,18 +39,12 @@ class ParallelModel(ScriptedModel):
     def __init__(self, answer):
         super().__init__(answer)
         self.batches: list[tuple[int, int, int]] = []  # (prompts, width, candidates)
-        self.retried: list[int] = []  # prompt indices answered again with CJK blocked
 
-    def complete_many(self, prompts, max_tokens=512, width=None, candidates=1, retry=None):
+    def complete_many(
+        self, prompts, max_tokens=512, width=None, block_cjk=False, repeat_penalty=1.0, candidates=1
+    ):
         self.batches.append((len(prompts), width, candidates))
-        groups = []
-        for index, prompt in enumerate(prompts):
-            group = [self.answer(prompt, False, n) for n in range(candidates)]
-            if retry is not None and retry(index, group):
-                self.retried.append(index)
-                group = [self.answer(prompt, True, 0)]
-            groups.append(group)
-        return groups
+        return [[self.answer(prompt, block_cjk, n) for n in range(candidates)] for prompt in prompts]
 
 
 def test_batches_use_parallel_sequences_with_one_sentence_prompts():
@@ -96,7 +90,7 @@ def test_sentence_without_usable_candidate_is_retried_once():
     model = ParallelModel(lambda _prompt, block, n=0: "Hello." if block else "你好")
     engine = LLMTranslation(model, "m", candidates=3)
     assert engine.translate_batch(["你好。", "再見。"]) == ["Hello.", "Hello."]
-    assert model.batches == [(2, engine.batch_size, 3)] and model.retried == [0, 1] and engine.retries == 2
+    assert model.batches == [(2, engine.batch_size, 3), (2, engine.batch_size, 1)] and engine.retries == 2
 
 
 def test_glossary_terms_found_in_the_text_go_into_the_prompt():
@@ -203,30 +197,3 @@ def test_real_model_cli_with_candidates_writes_json_with_every_sentence(tmp_path
     ]
     sentences = [sentence for segment in segments for sentence in segment["sentences"]]
     assert len(sentences) == 3 and all(s["translation"] for s in sentences)
-
-
-@pytest.mark.model
-def test_real_retry_rides_in_the_batch_and_answers_like_a_separate_retry():
-    from toolkit.translate.engines.llm import (
-        INSTRUCTION,
-        RETRY_REPEAT_PENALTY,
-        SYSTEM_PROMPT,
-        LlamaLanguageModel,
-        chatml,
-    )
-
-    model = LlamaLanguageModel(_installed_small_model())
-    sentences = ["支付寶很方便。", "我們明天去北京開會。", "今天天氣很好。"]
-    prompts = [chatml(SYSTEM_PROMPT, f"{INSTRUCTION}\n\n{s}") for s in sentences]
-    asked = []
-
-    def retry(index, answers):
-        asked.append(index)
-        return index == 0
-
-    groups = model.complete_many(prompts, 40, width=3, retry=retry)
-    assert sorted(asked) == [0, 1, 2]  # every prompt is asked once, the retry is not asked again
-    alone = model.complete_many(prompts[:1], 40, block_cjk=True, repeat_penalty=RETRY_REPEAT_PENALTY)
-    assert groups[0] == alone[0] and not re.search(r"[\u4e00-\u9fff]", groups[0][0])
-    # The others keep their own answers (equal up to llama.cpp's batch-dependent rounding).
-    assert "beijing" in groups[1][0].lower() and "weather" in groups[2][0].lower()

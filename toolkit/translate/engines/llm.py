@@ -28,8 +28,7 @@ import hashlib
 import json
 import os
 import re
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from argostranslate.models import ILanguageModel
@@ -44,7 +43,6 @@ from toolkit.translate.split import has_cjk
 PROMPT_VERSION = "p5"
 DEFAULT_BATCH_SIZE = 32  # parallel sequences; see bench/bench_translate.py
 EPSILON = 0.02  # sampling keeps tokens at least this probable
-RETRY_REPEAT_PENALTY = 1.15  # a retry's repetition penalty (llama.cpp's rule)
 # Qwen's own default system prompt and the task in the user's turn: better on a WMT22 dev subset
 # (lines i % 9 == 4, disjoint from the benchmark's) than a translator persona or example pairs.
 SYSTEM_PROMPT = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
@@ -153,7 +151,6 @@ class LlamaLanguageModel(ILanguageModel):
         candidates: int = 1,
         temperature: float = 0.7,
         seed: int = 0,
-        retry: Callable[[int, list[str]], bool] | None = None,
     ) -> list[list[str]]:
         """``candidates`` completions of each prompt: the greedy one first, then samples.
 
@@ -167,11 +164,6 @@ class LlamaLanguageModel(ILanguageModel):
         prompt, the candidate number and the step, so a run can be repeated. ``block_cjk``
         forbids every token that can spell a CJK character; ``repeat_penalty`` (llama.cpp's rule,
         over the last 64 tokens) discourages loops.
-
-        ``retry(index, completions)`` is asked as soon as all candidates of prompt ``index`` are
-        done; when it says yes, the prompt goes back to the front of the queue for one greedy
-        answer with CJK tokens blocked and a repetition penalty of ``RETRY_REPEAT_PENALTY``, which
-        replaces its completions. Retries ride in the same parallel steps as the other prompts.
         """
         import llama_cpp
         import numpy as np
@@ -185,9 +177,7 @@ class LlamaLanguageModel(ILanguageModel):
         shared = _common_prefix(tokens)
         shared = min(shared, min(len(t) for t in tokens) - 1)  # each sequence evaluates >= 1 token
         spans = sorted((len(t) - shared + n for t, n in zip(tokens, limits, strict=True)), reverse=True)
-        groups = width // candidates  # full candidate groups that fit; the rest of the slots can hold retries
-        cells = shared + candidates * sum(spans[:groups]) + sum(spans[groups : groups + width % candidates])
-        ctx = self._parallel_context(width + 1, cells)
+        ctx = self._parallel_context(width + 1, shared + candidates * sum(spans[: width // candidates]))
         memory = llama_cpp.llama_get_memory(ctx.ctx)
         for seq in range(1, ctx.params.n_seq_max):
             llama_cpp.llama_memory_seq_rm(memory, seq, -1, -1)
@@ -197,24 +187,20 @@ class LlamaLanguageModel(ILanguageModel):
         if shared > keep:
             self._decode(ctx, [(token, keep + i, 0, False) for i, token in enumerate(tokens[0][keep:shared])])
 
-        cjk = self.cjk_mask() if block_cjk or retry else None
-        waiting = deque(range(len(prompts)))
-        retrying: set[int] = set()  # prompts on their retry (one greedy answer)
+        blocked = self.cjk_mask() if block_cjk else None
+        waiting = iter(range(len(prompts)))
         free = list(range(width, 0, -1))  # sequence ids not in use
         running: dict[int, tuple[int, int]] = {}  # sequence id -> (prompt index, candidate number)
         starting: dict[int, list[int]] = {}  # sequence id holding a new tail -> its candidates' ids
         outputs = [[[] for _ in range(candidates)] for _ in prompts]
-        unfinished = [candidates] * len(prompts)
         entries: list[tuple[int, int, int, bool]] = []
 
         def start_waiting() -> None:
-            while waiting:
-                index = waiting[0]
-                count = 1 if index in retrying else candidates
-                if len(free) < count:
+            while len(free) >= candidates:
+                index = next(waiting, None)
+                if index is None:
                     return
-                waiting.popleft()
-                group = [free.pop() for _ in range(count)]
+                group = [free.pop() for _ in range(candidates)]
                 for number, seq in enumerate(group):
                     running[seq] = (index, number)
                 llama_cpp.llama_memory_seq_cp(memory, 0, group[0], -1, -1)
@@ -225,14 +211,12 @@ class LlamaLanguageModel(ILanguageModel):
                 )
 
         def choose(index: int, number: int, logits) -> int:
-            again = index in retrying
-            if block_cjk or again:
-                logits[: len(cjk)][cjk] = -np.inf
-            penalty = RETRY_REPEAT_PENALTY if again else repeat_penalty
-            if penalty != 1.0:
+            if blocked is not None:
+                logits[: len(blocked)][blocked] = -np.inf
+            if repeat_penalty != 1.0:
                 recent = np.unique((tokens[index] + outputs[index][number])[-64:])
                 picked = logits[recent]
-                logits[recent] = np.where(picked > 0, picked / penalty, picked * penalty)
+                logits[recent] = np.where(picked > 0, picked / repeat_penalty, picked * repeat_penalty)
             if number == 0:
                 return int(logits.argmax())
             weights = np.exp((logits - logits.max()) / temperature)
@@ -240,19 +224,6 @@ class LlamaLanguageModel(ILanguageModel):
             generator = np.random.default_rng([seed, index, number, len(outputs[index][number])])
             allowed = np.flatnonzero(weights)
             return int(generator.choice(allowed, p=weights[allowed] / weights[allowed].sum()))
-
-        def text(index: int, output: list[int]) -> str:
-            return llama.detokenize(output, prev_tokens=tokens[index]).decode("utf-8", errors="ignore")
-
-        def finish(index: int) -> None:
-            unfinished[index] -= 1
-            if unfinished[index] or retry is None or index in retrying:
-                return
-            if retry(index, [text(index, output) for output in outputs[index]]):
-                retrying.add(index)
-                outputs[index] = [[]]
-                unfinished[index] = 1
-                waiting.appendleft(index)
 
         start_waiting()
         vocab = llama._model.vocab
@@ -275,11 +246,16 @@ class LlamaLanguageModel(ILanguageModel):
                     del running[seq]
                     llama_cpp.llama_memory_seq_rm(memory, seq, -1, -1)
                     free.append(seq)
-                    finish(index)
                 else:
                     entries.append((token, len(tokens[index]) + len(output) - 1, seq, True))
             start_waiting()
-        return [[text(index, output) for output in group] for index, group in enumerate(outputs)]
+        return [
+            [
+                llama.detokenize(output, prev_tokens=prompt).decode("utf-8", errors="ignore")
+                for output in group
+            ]
+            for prompt, group in zip(tokens, outputs, strict=True)
+        ]
 
     def _parallel_context(self, n_seq: int, n_cells: int):  # -> llama_cpp._internals.LlamaContext
         """A second llama.cpp context on the same weights, with a KV cache shared by ``n_seq`` sequences."""
@@ -387,7 +363,7 @@ class LLMTranslation(ITranslation):
 
         With several candidates, those that still hold Chinese, are empty or loop are set aside
         and the consensus of the rest wins. A sentence left without a usable answer is
-        translated again at once, in the same batch, with every CJK token blocked and a
+        translated again (all such sentences together) with every CJK token blocked and a
         repetition penalty. Each sentence has its own prompt, the same at any batch size;
         batching can change an answer only through floating-point rounding in llama.cpp's
         batched kernels.
@@ -395,38 +371,36 @@ class LLMTranslation(ITranslation):
         sentences = list(sentences)
         prompts = [chatml(SYSTEM_PROMPT, f"{INSTRUCTION}\n\n{s}", self._terms([s])) for s in sentences]
         budgets = [_budget(s) for s in sentences]
-
-        def retry(index: int, answers: list[str]) -> bool:
-            again = not any(_usable(sentences[index], tidy(answer)) for answer in answers)
-            self.retries += again
-            return again
-
         results = []
-        for source, group in zip(sentences, self._complete(prompts, budgets, retry), strict=True):
+        for source, group in zip(sentences, self._complete(prompts, budgets, self.candidates), strict=True):
             usable = [target for target in group if _usable(source, target)]
-            results.append(usable[pick_consensus(usable)] if usable else group[0])
+            results.append(usable[pick_consensus(usable)] if usable else "")
+        again = [
+            i
+            for i, (source, target) in enumerate(zip(sentences, results, strict=True))
+            if not _usable(source, target)
+        ]
+        self.retries += len(again)
+        retried = self._complete([prompts[i] for i in again], [budgets[i] for i in again], 1, retry=True)
+        for i, (target,) in zip(again, retried, strict=True):
+            results[i] = target
         return results
 
     def _complete(
-        self, prompts: Sequence[str], budgets: Sequence[int], retry: Callable[[int, list[str]], bool]
+        self, prompts: Sequence[str], budgets: Sequence[int], candidates: int, retry: bool = False
     ) -> list[list[str]]:
-        """The model's tidied candidates per prompt (see ``LlamaLanguageModel.complete_many``).
-
-        A model with only argostranslate's ``infer`` answers one prompt at a time, greedily.
-        """
-        if hasattr(self.model, "complete_many"):
+        """The model's tidied candidates per prompt; a retry blocks CJK tokens and penalises repeats."""
+        options = {"block_cjk": True, "repeat_penalty": 1.15} if retry else {}
+        if hasattr(self.model, "complete_many") and (
+            candidates > 1 or (len(prompts) > 1 and self.batch_size > 1)
+        ):
             groups = self.model.complete_many(
-                prompts, budgets, width=self.batch_size, candidates=self.candidates, retry=retry
+                prompts, budgets, width=self.batch_size, candidates=candidates, **options
             )
         else:
-            groups = []
-            for index, (prompt, budget) in enumerate(zip(prompts, budgets, strict=True)):
-                answer = self.model.infer(prompt, max_tokens=budget) or ""
-                if retry(index, [answer]):
-                    answer = self.model.infer(
-                        prompt, max_tokens=budget, block_cjk=True, repeat_penalty=RETRY_REPEAT_PENALTY
-                    )
-                groups.append([answer])
+            groups = [
+                [self.model.infer(p, max_tokens=b, **options)] for p, b in zip(prompts, budgets, strict=True)
+            ]
         return [[tidy(answer or "") for answer in group] for group in groups]
 
     def _terms(self, texts: Sequence[str]) -> str:
