@@ -35,6 +35,7 @@ from argostranslate.models import ILanguageModel
 from argostranslate.translate import Hypothesis, ITranslation, Language
 
 from toolkit.models import model_fingerprint
+from toolkit.repairs.punctuation import FULL_WIDTH
 from toolkit.translate.consensus import pick_consensus
 from toolkit.translate.engines import translate_lines
 from toolkit.translate.qa import looks_looped
@@ -50,8 +51,9 @@ INSTRUCTION = "Translate the following Chinese text into English. Output only th
 _ASCII_BRACKETS = str.maketrans(
     {"【": " [", "】": "] ", "〔": " [", "〕": "] ", "［": " [", "］": "] ", "（": " (", "）": ") "}
 )
-_ASCII_PUNCTUATION = {"，": ",", "。": ".", "：": ":", "；": ";", "！": "!", "？": "?", "、": ","}
-_SPACED_PUNCTUATION = re.compile(r"\s*([，。：；！？、])\s*")
+# The repair rules' ASCII -> full-width table, inverted (brackets are above); 、 is a list comma.
+_ASCII_PUNCTUATION = {full: ascii for ascii, full in FULL_WIDTH.items() if ascii not in "()"} | {"、": ","}
+_SPACED_PUNCTUATION = re.compile(r"\s*([" + "".join(_ASCII_PUNCTUATION) + r"])\s*")
 _PREFIX = re.compile(r"^(?:english|translation|译文|翻译)\s*[:：]\s*", re.IGNORECASE)
 
 
