@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,32 @@ def test_clean_keeps_encoding_and_line_endings(runner, tmp_path) -> None:
     assert result.exit_code == 0
     assert f"toolkit: note: {path}: read as gb18030, \\r\\n line endings" in result.stderr
     assert path.read_bytes() == "標題\r\n支付寶成立于24年，是最大的平臺之一。\r\n".encode("gb18030")
+
+
+def test_written_files_get_normal_permissions(runner, tmp_path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(SAMPLE, encoding="utf-8")
+    path.chmod(0o640)
+    out = tmp_path / "new.txt"
+    old_umask = os.umask(0o022)
+    try:
+        assert runner.invoke(main, ["clean", "--isolated", str(path), "-o", str(out)]).exit_code == 0
+        assert runner.invoke(main, ["clean", "--isolated", "--write", str(path)]).exit_code == 0
+    finally:
+        os.umask(old_umask)
+    assert out.stat().st_mode & 0o777 == 0o644  # a new file: 0o666 less the umask
+    assert path.stat().st_mode & 0o777 == 0o640  # rewritten in place: its own permissions kept
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"   "])
+def test_empty_and_blank_files(runner, tmp_path, content) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    for args in (["lint"], ["lint", "--format", "json"], ["clean", "--unsafe", "--diff"], ["clean"]):
+        result = runner.invoke(main, [*args, "--isolated", str(path)])
+        assert result.exit_code == 0, result.output
+        assert "internal error" not in result.output
+    assert runner.invoke(main, ["clean", "--isolated", str(path)]).stdout == content.decode()
 
 
 def test_clean_convert_script(runner) -> None:

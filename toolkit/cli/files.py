@@ -87,13 +87,14 @@ def encoding_notes(inputs: list[InputFile]) -> list[str]:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename, keeping permissions.
+    """Write ``data`` to ``path`` through a temporary file and a rename.
 
-    A crash leaves either the old file or the new one, never half of it.
+    A crash leaves either the old file or the new one, never half of it. An existing file keeps
+    its permissions; a new one gets the usual ``0o666`` less the umask (not ``mkstemp``'s 0o600).
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
@@ -103,9 +104,15 @@ def write_atomic(path: Path, data: bytes) -> None:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise InputError(f"{path}: cannot write ({error.strerror})") from None
+
+
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

@@ -38,7 +38,13 @@ def _converter(name: str):
 
 
 def _convert_chars(chars: list[str], name: str) -> dict[str, str]:
-    """Convert characters one by one (newline-separated so no phrase rule applies)."""
+    """Convert characters one by one (newline-separated so no phrase rule applies).
+
+    >>> _convert_chars([], "t2s")
+    {}
+    """
+    if not chars:
+        return {}
     converted = _converter(name).convert("\n".join(chars)).split("\n")
     return dict(zip(chars, converted, strict=True))
 
