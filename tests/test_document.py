@@ -47,6 +47,29 @@ def test_rejects_undecodable_bytes() -> None:
         decode_bytes(b"abc \xff\xfe\xfd\xfc\xff def \x81", "bad.txt")
 
 
+JAPANESE = "日本語のテキストです。これは問題です。東京都に住んでいます。今日は天気がいいですね。" * 2
+KOREAN = "안녕하세요. 저는 학생입니다. 오늘 날씨가 좋네요. 대한민국의 수도는 서울입니다." * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "found"),
+    [
+        (JAPANESE, "shift_jis", "Japanese in Shift-JIS"),
+        (JAPANESE, "euc_jp", "Japanese in EUC-JP"),
+        (KOREAN, "euc_kr", "Korean in EUC-KR"),
+    ],
+)
+def test_rejects_other_legacy_encodings_that_decode_as_chinese(text: str, codec: str, found: str) -> None:
+    """Their bytes are valid GB18030 or Big5, but the characters they give form no words."""
+    with pytest.raises(InputError, match=f"probably {found}: convert it to UTF-8 first"):
+        decode_bytes(text.encode(codec), "page.txt")
+
+
+def test_damaged_legacy_page_is_still_read(seed_text: str) -> None:
+    """Mojibake and pinyin do not make a GB18030 page look like another encoding."""
+    assert decode_bytes(seed_text.encode("gb18030")).text == seed_text
+
+
 def test_line_endings_round_trip() -> None:
     raw = "第一行\r\n第二行\r\n".encode()
     source = decode_bytes(raw)
