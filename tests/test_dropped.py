@@ -82,3 +82,28 @@ def test_simulated_drops_are_found() -> None:
                 total += 1
                 found += any(f.start < end and start < f.end for f in findings)
     assert total and found / total >= 0.7
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我想问一下，快递什么时候到？",
+        "朋友问我最近还好吗。",
+        "他又问：这件衣服有没有小一号的？",
+        "不懂的地方问就好，客服很耐心。",
+        "店里送错了 2 样东西，每样都要退。",
+        "本届双年展在城南举行。双年展的主题是河流，双年展基金会出资。",
+        "我問一下價格，他們問了兩次。",
+    ],
+)
+def test_ordinary_text_has_no_dropped_words(text: str) -> None:
+    """The verb 问, measure words after numbers and recurring terms are not drops."""
+    assert dropped.find_dropped(text, dropped.load_patterns()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "replacement"),
+    [("用戶急於解決逾期問的心理", "問題"), ("這是一個問。", "問題"), ("逾期问也逐渐显现", "问题")],
+)
+def test_noun_drops_are_still_found(text: str, replacement: str) -> None:
+    assert [g.replacement for g in dropped.find_dropped(text, dropped.load_patterns())] == [replacement]

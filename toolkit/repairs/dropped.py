@@ -30,6 +30,8 @@ MIN_GAIN = 3.0  # nats the restored window must gain over the damaged one
 WINDOW = 4
 FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了, 在) end a word on their own
 SUGGESTIONS = 3
+MEASURED = set("0123456789０１２３４５６７８９一二两兩三四五六七八九十百千万萬几幾每各某这這那哪")
+RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
 
@@ -161,6 +163,31 @@ def _unknown_word(simple: str, index: int, single: set[tuple[int, int]], lexicon
     return lexicon.char_logp(simple[index]) < FUNCTION_WORD_LOGP
 
 
+def _measure_word(simple: str, index: int) -> bool:
+    """Whether the character at ``index`` follows a number or quantifier, as a measure word does.
+
+    >>> _measure_word("有 2 样东西", 4), _measure_word("每样东西", 1), _measure_word("逾期问也", 2)
+    (True, True, False)
+    """
+    before = simple[:index].rstrip(" ")
+    return bool(before) and before[-1] in MEASURED
+
+
+def _recurring_term(simple: str, index: int) -> bool:
+    """Whether the character and a neighbour recur as a pair: a term the dictionary lacks.
+
+    A dropped word leaves a different neighbour each time; ``双年展`` (a biennale) or ``进样``
+    (a lab term) repeat the same pair.
+
+    >>> _recurring_term("双年展开幕。本届双年展的主题。双年展基金会", 2)
+    True
+    >>> _recurring_term("逾期问也逐渐显现", 2)
+    False
+    """
+    pairs = (simple[index - 1 : index + 1] if index else "", simple[index : index + 2])
+    return any(len(pair) == 2 and simple.count(pair) >= RECURRING for pair in pairs)
+
+
 def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[DroppedGuess]:
     guesses = []
     for start, _ in sorted(single):
@@ -173,6 +200,8 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
             simple, start + 1, single, lexicon
         ):
             continue  # two rare single characters side by side: a word the dictionary lacks (投研)
+        if _measure_word(simple, start) or _recurring_term(simple, start):
+            continue
         if lexicon.start_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.start_mass[ch]:
             for word in lexicon.heads.get(ch, ()):
                 options.append((_gain(lexicon, simple, start, start + 1, word), word))
