@@ -221,3 +221,13 @@ def test_installed_command_and_light_imports(tmp_path) -> None:
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert "HEAVY []" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["toolkit.repairs.dropped", "toolkit.repairs.gbk", "toolkit.repairs.years", "toolkit.rules.dropped"],
+)
+def test_library_modules_import_on_their_own(module: str) -> None:
+    """A Python user can import a repair first, without going through the CLI or the config."""
+    completed = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr

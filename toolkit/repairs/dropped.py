@@ -21,8 +21,9 @@ from functools import cache
 from pathlib import Path
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, reads_as
-from toolkit.config import data_file
+from toolkit.document import CN_DIGITS
 from toolkit.lexicon import Lexicon, get_lexicon
+from toolkit.paths import data_file
 
 HALF_RATIO = 0.05  # standalone frequency / frequency as a word half
 MIN_MASS = 2000  # frequency as a word half
@@ -30,7 +31,8 @@ MIN_GAIN = 3.0  # nats the restored window must gain over the damaged one
 WINDOW = 4
 FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了, 在) end a word on their own
 SUGGESTIONS = 3
-MEASURED = set("0123456789０１２３４５６７８９一二两兩三四五六七八九十百千万萬几幾每各某这這那哪")
+# Characters a measure word follows: numerals and quantifiers.
+MEASURED = set(CN_DIGITS + "0123456789０１２３４５６７８９兩千万萬几幾每各某这這那哪")
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
@@ -169,7 +171,7 @@ def _measure_word(simple: str, index: int) -> bool:
     >>> _measure_word("有 2 样东西", 4), _measure_word("每样东西", 1), _measure_word("逾期问也", 2)
     (True, True, False)
     """
-    before = simple[:index].rstrip(" ")
+    before = simple[max(0, index - 3) : index].rstrip(" ")  # a space may follow a digit
     return bool(before) and before[-1] in MEASURED
 
 
@@ -200,15 +202,13 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
             simple, start + 1, single, lexicon
         ):
             continue  # two rare single characters side by side: a word the dictionary lacks (投研)
-        if _measure_word(simple, start) or _recurring_term(simple, start):
-            continue
         if lexicon.start_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.start_mass[ch]:
             for word in lexicon.heads.get(ch, ()):
                 options.append((_gain(lexicon, simple, start, start + 1, word), word))
         if lexicon.end_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.end_mass[ch]:
             for word in lexicon.tails.get(ch, ()):
                 options.append((_gain(lexicon, simple, start, start + 1, word), word))
-        if not options:
+        if not options or _measure_word(simple, start) or _recurring_term(simple, start):
             continue
         options.sort(key=lambda option: -option[0])
         if options[0][0] < min_gain:

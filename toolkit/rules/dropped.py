@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from toolkit.config import data_file
 from toolkit.findings import Edit, Finding
+from toolkit.paths import data_file
 from toolkit.repairs import dropped
 from toolkit.rules.registry import CheckContext, register
 
