@@ -4,6 +4,16 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SEED   := seeds/000_0fbac94c356f0e3a.txt
 
+# llama.cpp (llama-cpp-python) is compiled from source. The default build is portable: AVX2,
+# FMA and F16C, no -march=native, so it runs on every x86-64 CPU with AVX2, AMD or Intel, and
+# not the AMX/AVX-512 kernels that some virtual machines advertise but cannot run.
+# `make setup-translate LLAMA_BUILD=native` opts into a build for this machine's CPU only.
+LLAMA_VERSION := 0.3.36
+LLAMA_BUILD   ?= portable
+LLAMA_CMAKE_portable := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_CMAKE_native   := -DGGML_NATIVE=ON
+LLAMA_STAMP := $(VENV)/.llama-cpp-$(LLAMA_VERSION)-$(LLAMA_BUILD)
+
 .PHONY: setup setup-translate demo test check bench
 
 $(BIN)/python:
@@ -14,8 +24,19 @@ $(BIN)/python:
 setup: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 
+# llama-cpp-python built here with the flags above, never a wheel from pip's cache (that cache
+# is keyed by the source archive, not by CMAKE_ARGS, so it would hand back any earlier build).
+# The stamp names version and build kind: switching LLAMA_BUILD rebuilds.
+$(LLAMA_STAMP): $(BIN)/python
+	@if [ "$$(uname -m)" = x86_64 ] && [ "$(LLAMA_BUILD)" = portable ] && ! grep -qw avx2 /proc/cpuinfo; then \
+	  echo "error: this CPU has no AVX2; toolkit's translation runtime (llama.cpp) needs it" >&2; exit 1; fi
+	rm -f $(VENV)/.llama-cpp-*
+	CMAKE_ARGS="$(LLAMA_CMAKE_$(LLAMA_BUILD))" $(BIN)/pip install --quiet --force-reinstall --no-deps \
+	  --no-cache-dir --no-binary llama-cpp-python "llama-cpp-python==$(LLAMA_VERSION)"
+	touch $@
+
 # Translation stack. torch is pinned to the CPU build first so nothing pulls a CUDA build.
-setup-translate: setup
+setup-translate: setup $(LLAMA_STAMP)
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	$(BIN)/pip install --quiet -e ".[translate,dev]"
 

@@ -95,11 +95,16 @@ class LlamaLanguageModel(ILanguageModel):
     """A GGUF model behind argostranslate's ``ILanguageModel``: ``infer(prompt) -> completion``.
 
     The model is loaded at the first ``infer``, so a run served by the translation memory never
-    loads it.
+    loads it. Before the first load of a llama.cpp build, ``check`` runs a batched decode in a
+    child process (:mod:`toolkit.translate.engines.llama_check`), so a build that this CPU cannot
+    run fails with a message instead of killing the process.
     """
 
-    def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> None:
+    def __init__(
+        self, path: Path, n_ctx: int = 4096, n_threads: int | None = None, check: bool = True
+    ) -> None:
         self.path = Path(path)
+        self.check = check
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self._llama = None
@@ -111,6 +116,10 @@ class LlamaLanguageModel(ILanguageModel):
     def llama(self):  # -> llama_cpp.Llama
         """The llama.cpp model, loaded on first use."""
         if self._llama is None:
+            if self.check:
+                from toolkit.translate.engines.llama_check import ensure_llama_runs
+
+                ensure_llama_runs(self.path)
             from llama_cpp import Llama
 
             threads = self.n_threads
