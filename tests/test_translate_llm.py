@@ -14,6 +14,8 @@ import pytest
 
 pytest.importorskip("argostranslate")
 
+from conftest import assert_translated_seed
+
 from toolkit.translate.engines.llm import LLMTranslation
 
 
@@ -140,19 +142,6 @@ def _installed_small_model():
         if os.environ.get("TOOLKIT_REQUIRE_MODEL") == "1":
             raise
         pytest.skip("the 0.5B model is not installed (toolkit models fetch --size 0.5b)")
-
-
-def assert_translated_seed(markdown: str) -> None:
-    """The sample seed's translation has its title, all six chapters and 14 subsections, in English."""
-    lines = markdown.splitlines()
-    assert lines[0].startswith("# ") and len(lines[0]) > 3
-    chapters = [line for line in lines if line.startswith("## ")]
-    subsections = [line for line in lines if line.startswith("### ")]
-    assert [line.split()[1] for line in chapters] == ["1.", "2.", "3.", "4.", "5.", "6."]
-    assert len(subsections) == 14 and subsections[-1].startswith("### 5.3 ")
-    letters = re.findall(r"[A-Za-z]", markdown)
-    han = re.findall(r"[\u4e00-\u9fff]", markdown)
-    assert len(letters) > 3000 and len(han) < 0.02 * len(letters)
 
 
 @pytest.mark.model

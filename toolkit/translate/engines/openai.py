@@ -41,7 +41,8 @@ from toolkit.translate.engines.prompt import (
 )
 
 DEFAULT_CONCURRENCY = 4  # what one local server (llama.cpp's --parallel 4, Ollama's default) serves at once
-DEFAULT_TIMEOUT = 300.0  # seconds per request: a CPU server works through a queue of them
+DEFAULT_TIMEOUT = 300.0  # seconds per answer: a CPU server works through a queue of requests
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection: an unreachable host fails fast
 RETRIES = 4  # after the first attempt: waits 1, 2, 4, 8 s
 BACKOFF = 1.0
 MAX_WAIT = 30.0
@@ -79,7 +80,10 @@ class _Client:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             kind = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
-            connection = self._local.connection = kind(self.host, self.port, timeout=self.timeout)
+            connection = kind(self.host, self.port, timeout=CONNECT_TIMEOUT)
+            connection.connect()
+            connection.sock.settimeout(self.timeout)
+            self._local.connection = connection
         return connection
 
     def _drop_connection(self) -> None:
