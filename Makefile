@@ -14,7 +14,7 @@ LLAMA_CMAKE_portable := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FM
 LLAMA_CMAKE_native   := -DGGML_NATIVE=ON
 LLAMA_STAMP := $(VENV)/.llama-cpp-$(LLAMA_VERSION)-$(LLAMA_BUILD)
 
-.PHONY: setup setup-translate demo test check bench
+.PHONY: setup setup-translate setup-server demo test check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ setup-translate: setup $(LLAMA_STAMP)
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	$(BIN)/pip install --quiet -e ".[translate,dev]"
 
+# llama-cpp-python's OpenAI-compatible server (its `server` extra), for the --engine openai tests.
+setup-server: setup-translate
+	$(BIN)/pip install --quiet -e ".[translate,server,dev]"
+
 # The main job on the sample seed: lint, clean, translate to English Markdown in out/.
 demo: setup-translate
 	mkdir -p out
@@ -50,7 +54,7 @@ demo: setup-translate
 	@echo "wrote out/000.clean.txt, out/000.clean.explain.txt, out/000.en.md"
 
 # The tests, with the real (small) translation model.
-test: setup-translate
+test: setup-server
 	$(BIN)/toolkit models fetch --size 0.5b -q
 	TOOLKIT_REQUIRE_MODEL=1 $(BIN)/python -m pytest
 	$(BIN)/ruff check .

@@ -57,12 +57,32 @@ def _target(item: InputFile, output: str | None, into_folder: bool, fmt: str) ->
 @click.option(
     "--unsafe", is_flag=True, help="Also apply the guesses (dropped words, years) before translating."
 )
-@click.option("--engine", type=click.Choice(["llm", "argos"]), default="llm", show_default=True)
-@click.option("--model", help="LLM: a .gguf file or 0.5b/1.5b; Argos: an installed package folder.")
+@click.option(
+    "--engine",
+    type=click.Choice(["llm", "openai", "argos"]),
+    default="llm",
+    show_default=True,
+    help="llm: a GGUF model in this process; openai: an OpenAI-compatible server; argos: an Argos package.",
+)
+@click.option(
+    "--model",
+    help="llm: any GGUF instruction model file (with a chat template) or 0.5b/1.5b; argos: a package folder.",
+)
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 64),
     help="Sequences decoded in parallel (llm) or per batch (argos).",
+)
+@click.option(
+    "--base-url",
+    help="openai: the server, e.g. http://127.0.0.1:8080/v1 (only this host is contacted).",
+)
+@click.option("--api-model", help="openai: the server's model name (default: the first it lists).")
+@click.option("--api-key-env", metavar="VAR", help="openai: the environment variable that holds the API key.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    help="openai: requests in flight at once (default 4, for one local server; more for vLLM).",
 )
 @click.option(
     "--candidates",
@@ -90,6 +110,10 @@ def translate(
     engine,
     model,
     batch_size,
+    base_url,
+    api_model,
+    api_key_env,
+    concurrency,
     candidates,
     glossary,
     no_memory,
@@ -104,7 +128,9 @@ def translate(
     The text is repaired first (unless --raw), split into its sections and translated section by
     section; headings keep their numbering (一、 → 1., 1.1 → 1.1). Translation checks (Chinese
     left over, loops, empty, truncated, odd length) go to stderr. Nothing is downloaded: without
-    a model, run `toolkit models fetch`. Exit 1 when a check found something.
+    a model, run `toolkit models fetch`, pass --model FILE.gguf, or use a server with
+    --engine openai --base-url URL. Exit 1 when a check found something; exit 2 when the server
+    is down (what was translated until then stays in the translation memory).
     """
     from toolkit.translate.document import render_markdown, translate_text
     from toolkit.translate.engines import load_engine, load_glossary
@@ -117,10 +143,20 @@ def translate(
         raise click.UsageError("several inputs: give -o FOLDER for the translations")
     if into_folder:
         Path(output).mkdir(parents=True, exist_ok=True)
-    if glossary is None and engine == "llm":
+    if glossary is None and engine in ("llm", "openai"):
         glossary = str(data_file("glossary.tsv"))
     terms = load_glossary(glossary) if glossary else None
-    translator = load_engine(engine, model, batch_size=batch_size, glossary=terms, candidates=candidates)
+    translator = load_engine(
+        engine,
+        model,
+        batch_size=batch_size,
+        glossary=terms,
+        candidates=candidates,
+        base_url=base_url,
+        api_model=api_model,
+        api_key_env=api_key_env,
+        concurrency=concurrency,
+    )
     memory = None if no_memory else TranslationMemory()
     problems = 0
     try:

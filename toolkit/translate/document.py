@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 from toolkit.document import Block, Document, Section, parse_document
 from toolkit.findings import AppliedEdit, offset_before
-from toolkit.translate.engines import Engine
+from toolkit.translate.engines import Engine, EngineUnavailableError
 from toolkit.translate.memory import TranslationMemory
 from toolkit.translate.qa import QAFinding, check_pair
 from toolkit.translate.split import split_sentences
@@ -276,7 +276,9 @@ def translate_text(
 
     ``memory`` serves and stores sentence translations; ``progress(done, total)`` gets the number
     of sentences just finished (those served by the memory first, then each chunk) and the
-    document's total. QA findings are attached to each segment.
+    document's total. QA findings are attached to each segment. When the engine fails part-way
+    (:class:`~toolkit.translate.engines.EngineUnavailableError`), what it did translate goes to
+    the memory before the error is raised again.
     """
     started = time.perf_counter()
     cleaned, edits = (text, []) if raw else clean_for_translation(text, config, unsafe)
@@ -295,7 +297,12 @@ def translate_text(
     for start in range(0, len(todo), chunk_size):
         chunk = todo[start : start + chunk_size]
         chunk_start = time.perf_counter()
-        translated = dict(zip(chunk, engine.translate_batch(chunk), strict=True))
+        try:
+            translated = dict(zip(chunk, engine.translate_batch(chunk), strict=True))
+        except EngineUnavailableError as error:
+            if memory:
+                memory.store(engine.name, engine.model_id, error.done.items())
+            raise
         seconds = time.perf_counter() - chunk_start
         cost.update(dict.fromkeys(chunk, seconds / len(chunk)))
         fresh.update(translated)
