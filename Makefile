@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SEED   := seeds/000_0fbac94c356f0e3a.txt
 
-.PHONY: setup setup-translate demo test check bench
+.PHONY: setup setup-translate setup-corpus demo test check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +28,18 @@ demo: setup-translate
 	$(BIN)/toolkit translate --unsafe $(SEED) -o out/000.en.md
 	@echo "wrote out/000.clean.txt, out/000.clean.explain.txt, out/000.en.md"
 
-# The tests, with the real (small) translation model.
-test: setup-translate
+# Corpus mode: Parquet (pyarrow) and the Ray engine, which the tests run for real.
+setup-corpus: setup
+	$(BIN)/pip install --quiet -e ".[corpus,ray,dev]"
+
+# The tests, with the real (small) translation model and a local Ray instance.
+test: setup-translate setup-corpus
 	$(BIN)/toolkit models fetch --size 0.5b -q
 	TOOLKIT_REQUIRE_MODEL=1 $(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-check: setup
+check: setup-corpus
 	$(BIN)/python -m pytest -m "not model"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import InputError
+from toolkit.errors import ConfigError, InputError
 
 DATA_SUFFIXES = (".jsonl.gz", ".jsonl", ".parquet")
 TEXT_SUFFIXES = (".txt", ".md")
@@ -148,9 +148,18 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
         yield number + 1, Unreadable(f"shard unreadable from here on: {type(error).__name__}: {error}")
 
 
-def _read_parquet(path: Path) -> Iterator[tuple[int, Any]]:
-    import pyarrow.parquet as pq
+def _pyarrow():
+    """``(pyarrow, pyarrow.parquet)``, or a :class:`ConfigError` saying how to install them."""
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise ConfigError('Parquet shards need pyarrow: pip install "toolkit[corpus]"') from None
+    return pyarrow, pyarrow.parquet
 
+
+def _read_parquet(path: Path) -> Iterator[tuple[int, Any]]:
+    _, pq = _pyarrow()
     number = 0
     try:
         for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
@@ -163,7 +172,7 @@ def _read_parquet(path: Path) -> Iterator[tuple[int, Any]]:
 
 def parquet_schema(path: Path):
     """The Arrow schema of a Parquet file, or ``None`` when it cannot be read."""
-    import pyarrow.parquet as pq
+    _, pq = _pyarrow()
 
     try:
         return pq.ParquetFile(path).schema_arrow
@@ -218,9 +227,7 @@ class ParquetWriter(AtomicOutput):
     """Parquet rows with the input's columns plus the ``toolkit`` report column."""
 
     def __init__(self, path: Path, input_schema, report_key: str) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
+        pa, pq = _pyarrow()
         super().__init__(path)
         counts = pa.map_(pa.string(), pa.int64())
         report = pa.struct([("changed", pa.bool_()), ("fixed", counts), ("remaining", counts)])
@@ -230,8 +237,7 @@ class ParquetWriter(AtomicOutput):
         self.writer = pq.ParquetWriter(self.stream, self.schema)
 
     def write_rows(self, rows: list[dict]) -> None:
-        import pyarrow as pa
-
+        pa, _ = _pyarrow()
         for row in rows:
             report = row[self.report_key]
             row[self.report_key] = {
