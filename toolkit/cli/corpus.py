@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from toolkit.cli.options import build_config, rule_options
 from toolkit.corpus.engines import ENGINES
 from toolkit.corpus.records import RecordSettings
 from toolkit.corpus.runner import RunOptions, run_corpus
+from toolkit.parallel import default_jobs
 
 
 class ProgressLine:
@@ -69,7 +69,7 @@ def _run(
     options = RunOptions(
         settings,
         mode=mode,
-        workers=workers or os.cpu_count() or 1,
+        workers=workers or default_jobs(),
         engine=engine,
         resume=resume,
         max_error_rate=max_error_rate,
