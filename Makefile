@@ -14,7 +14,7 @@ LLAMA_CMAKE_portable := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FM
 LLAMA_CMAKE_native   := -DGGML_NATIVE=ON
 LLAMA_STAMP := $(VENV)/.llama-cpp-$(LLAMA_VERSION)-$(LLAMA_BUILD)
 
-.PHONY: setup setup-translate setup-server demo test check bench
+.PHONY: setup setup-translate setup-server setup-corpus demo test check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,14 +53,18 @@ demo: setup-translate
 	$(BIN)/toolkit translate --unsafe $(SEED) -o out/000.en.md
 	@echo "wrote out/000.clean.txt, out/000.clean.explain.txt, out/000.en.md"
 
-# The tests, with the real (small) translation model.
-test: setup-server
+# Corpus mode: Parquet (pyarrow) and the Ray engine, which the tests run for real.
+setup-corpus: setup
+	$(BIN)/pip install --quiet -e ".[corpus,ray,dev]"
+
+# The tests, with the real (small) translation model and a local Ray instance.
+test: setup-server setup-corpus
 	$(BIN)/toolkit models fetch --size 0.5b -q
 	TOOLKIT_REQUIRE_MODEL=1 $(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-check: setup
+check: setup-corpus
 	$(BIN)/python -m pytest -m "not model"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

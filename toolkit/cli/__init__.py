@@ -23,6 +23,11 @@ _COMMANDS = {
     "rules": ("toolkit.cli.rules", "rules", "List the rules, or explain one."),
     "translate": ("toolkit.cli.translate", "translate", "Translate articles to English Markdown, offline."),
     "models": ("toolkit.cli.models", "models", "Fetch, install and list translation models."),
+    "corpus": (
+        "toolkit.cli.corpus",
+        "corpus",
+        "Clean or lint corpora of JSONL/Parquet shards, on all cores or Ray.",
+    ),
 }
 
 

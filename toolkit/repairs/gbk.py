@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, reads_as
+from toolkit.datacache import cached_table
 from toolkit.lexicon import Lexicon, get_lexicon
 
 EURO = "€"  # byte 0x80 on Windows code page 936
@@ -53,12 +54,17 @@ def pair_table() -> tuple[list[str | None], dict[str, int]]:
     """Every two-byte GBK unit as the legacy decoder reads it, and the reverse map.
 
     The list is indexed by ``lead << 8 | trail``; ``None`` marks an invalid pair.
-    Private-use code points come out as Windows code page 936 maps them.
+    Private-use code points come out as Windows code page 936 maps them. Built
+    once, then loaded from the data cache.
 
     >>> table, reverse = pair_table()
     >>> table[0xD694], hex(reverse["的"])
     ('謹', '0xb5c4')
     """
+    return cached_table("gbk-pairs", 1, [], _build_pair_table)
+
+
+def _build_pair_table() -> tuple[list[str | None], dict[str, int]]:
     table: list[str | None] = [None] * 0x10000
     reverse: dict[str, int] = {}
     for lead in LEAD_BYTES:

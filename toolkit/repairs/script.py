@@ -19,6 +19,7 @@ fix converts that one character by OpenCC's phrase rules in its context, so
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from toolkit.chardata import is_han
 from toolkit.findings import AppliedEdit, Edit, Finding
@@ -51,18 +52,33 @@ def _convert_chars(chars: list[str], name: str) -> dict[str, str]:
 
 def classify_chars(text: str) -> dict[str, str]:
     """Map each Han character of ``text`` to ``traditional``, ``simplified`` or ``shared``."""
-    chars = sorted({ch for ch in text if is_han(ch)})
+    scripts = _script_table()
+    return {ch: scripts.get(ch, "shared") for ch in set(text) if is_han(ch)}
+
+
+@cache
+def _script_table() -> dict[str, str]:
+    """Every Han character that only one script uses, and which (from the data cache)."""
+    import importlib.util
+
+    from toolkit.datacache import cached_table
+
+    opencc = importlib.util.find_spec("opencc")
+    sources = [Path(opencc.origin)] if opencc is not None and opencc.origin else []
+    return cached_table("scripts", 1, sources, _build_script_table)
+
+
+def _build_script_table() -> dict[str, str]:
+    chars = [chr(code) for code in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
     to_simplified = _convert_chars(chars, "t2s")
     to_traditional = _convert_chars(chars, "s2t")
-    kinds = {}
+    scripts = {}
     for ch in chars:
         if to_simplified[ch] != ch and to_traditional[ch] == ch:
-            kinds[ch] = "traditional"
+            scripts[ch] = "traditional"
         elif to_traditional[ch] != ch and to_simplified[ch] == ch:
-            kinds[ch] = "simplified"
-        else:
-            kinds[ch] = "shared"
-    return kinds
+            scripts[ch] = "simplified"
+    return scripts
 
 
 def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
