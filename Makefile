@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SEED   := seeds/000_0fbac94c356f0e3a.txt
 
-.PHONY: setup setup-translate demo test check bench
+.PHONY: setup setup-translate browser demo test check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ setup-translate: setup
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	$(BIN)/pip install --quiet -e ".[translate,dev]"
 
+# Headless Chromium for the review-page tests (Debian's package; CI runs as root on Debian).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
+
 # The main job on the sample seed: lint, clean, translate to English Markdown in out/.
 demo: setup-translate
 	mkdir -p out
@@ -28,10 +34,10 @@ demo: setup-translate
 	$(BIN)/toolkit translate --unsafe $(SEED) -o out/000.en.md
 	@echo "wrote out/000.clean.txt, out/000.clean.explain.txt, out/000.en.md"
 
-# The tests, with the real (small) translation model.
-test: setup-translate
+# The tests, with the real (small) translation model and a real browser.
+test: setup-translate browser
 	$(BIN)/toolkit models fetch --size 0.5b -q
-	TOOLKIT_REQUIRE_MODEL=1 $(BIN)/python -m pytest
+	TOOLKIT_REQUIRE_MODEL=1 TOOLKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
