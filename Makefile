@@ -14,7 +14,7 @@ LLAMA_CMAKE_portable := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FM
 LLAMA_CMAKE_native   := -DGGML_NATIVE=ON
 LLAMA_STAMP := $(VENV)/.llama-cpp-$(LLAMA_VERSION)-$(LLAMA_BUILD)
 
-.PHONY: setup setup-translate setup-server setup-corpus demo test check bench
+.PHONY: setup setup-translate setup-server setup-corpus browser demo test check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ setup-translate: setup $(LLAMA_STAMP)
 setup-server: setup-translate
 	$(BIN)/pip install --quiet -e ".[translate,server,dev]"
 
+# Headless Chromium for the review-page tests (Debian's package; CI runs as root on Debian).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
+
 # The main job on the sample seed: lint, clean, translate to English Markdown in out/.
 demo: setup-translate
 	mkdir -p out
@@ -57,10 +63,11 @@ demo: setup-translate
 setup-corpus: setup
 	$(BIN)/pip install --quiet -e ".[corpus,ray,dev]"
 
-# The tests, with the real (small) translation model and a local Ray instance.
-test: setup-server setup-corpus
+# The tests, with the real (small) translation model, a local Ray instance, a real server on
+# loopback and a real browser.
+test: setup-server setup-corpus browser
 	$(BIN)/toolkit models fetch --size 0.5b -q
-	TOOLKIT_REQUIRE_MODEL=1 $(BIN)/python -m pytest
+	TOOLKIT_REQUIRE_MODEL=1 TOOLKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

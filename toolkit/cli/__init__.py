@@ -28,6 +28,8 @@ _COMMANDS = {
         "corpus",
         "Clean or lint corpora of JSONL/Parquet shards, on all cores or Ray.",
     ),
+    "review": ("toolkit.cli.review", "review", "Write an HTML page to review repairs and translation."),
+    "memory": ("toolkit.cli.memory", "memory", "Export, import (TMX) and count the translation memory."),
 }
 
 
