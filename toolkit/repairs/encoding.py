@@ -12,8 +12,8 @@ Chinese words (:func:`reads_as_words`: most of its Han characters fall in
 dictionary words) and reads much better than the damaged run
 (:meth:`~toolkit.lexicon.Lexicon.score` per character). Accented European text
 that merely decodes as GBK or Big5 (``atenção`` would give ``aten玢o``) gives
-lone rare characters and is left alone. Where ftfy repairs a span, its repair
-wins over the other two.
+lone rare characters and is left alone; its UTF-8 mojibake (``NicolÃ¡s``) is
+repaired by ftfy.
 
 >>> [(r.start, r.end, r.replacement) for r in find_encoding_mojibake("他說浣犲ソ，世界")]
 [(2, 5, '你好')]
@@ -224,19 +224,17 @@ def find_ftfy(text: str) -> list[EncodingRepair]:
 
 
 def find_encoding_mojibake(text: str) -> list[EncodingRepair]:
-    """All run-level encoding mojibake, without overlaps, in text order; ftfy's repairs first.
+    """All run-level encoding mojibake, without overlaps, in text order.
+
+    Of overlapping repairs the one that covers more of the text wins (a GBK run read as
+    Latin-1 can hold bytes that ftfy would take for a short UTF-8 sequence).
 
     >>> [r.replacement for r in find_encoding_mojibake("NicolÃ¡s y atenção")]
     ['á']
     """
-    by_ftfy = find_ftfy(text)
-    others = [
-        repair
-        for repair in find_utf8_as_gbk(text) + find_legacy_as_latin1(text)
-        if not any(r.start < repair.end and repair.start < r.end for r in by_ftfy)
-    ]
+    found = find_utf8_as_gbk(text) + find_legacy_as_latin1(text) + find_ftfy(text)
     kept: list[EncodingRepair] = []
-    for repair in sorted(by_ftfy + others, key=lambda r: r.start):
-        if not kept or repair.start >= kept[-1].end:
+    for repair in sorted(found, key=lambda r: (r.start - r.end, r.start)):
+        if not any(r.start < repair.end and repair.start < r.end for r in kept):
             kept.append(repair)
-    return kept
+    return sorted(kept, key=lambda r: r.start)
