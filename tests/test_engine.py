@@ -94,6 +94,6 @@ def test_explained_edits_replay_to_the_result(config) -> None:
 
 
 def test_unsafe_fixes_need_the_flag(config) -> None:
-    text = "支付寶成立于24年，總部在杭州。"
+    text = "支付寶成立于24年，總部設在杭州，員工眾多。"
     assert clean_text(text, config).text == text
-    assert clean_text(text, config, unsafe=True).text == "支付寶成立於2004年，總部在杭州。"
+    assert clean_text(text, config, unsafe=True).text == "支付寶成立於2004年，總部設在杭州，員工眾多。"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit.errors import InputError
@@ -397,6 +397,7 @@ def parse_blocks(text: str) -> list[Block]:
         if line.strip():
             blocks.append(classify_line(line, offset))
         offset += len(line) + 1
+    _items_stay_together(blocks)
     if len(blocks) > 1 and blocks[0].kind == "paragraph":
         first = blocks[0]
         if _visible_length(first.title) <= HEADING_MAX_CHARS and not any(
@@ -404,6 +405,31 @@ def parse_blocks(text: str) -> list[Block]:
         ):
             blocks[0] = Block("title", first.start, first.end, first.text, 0, title=first.title)
     return blocks
+
+
+def _items_stay_together(blocks: list[Block]) -> None:
+    """Numbered lines of one style on consecutive lines are one list: when one of them reads as
+    an item (a sentence or a long line), all of them are items, not headings.
+
+    >>> [b.kind for b in parse_blocks("1. 克隆仓库并安装依赖。\\n2. 启动\\n3. 测试")]
+    ['item', 'item', 'item']
+    """
+    run: list[int] = []
+    for index, block in enumerate([*blocks, Block("paragraph", -1, -1, "")]):
+        previous = blocks[run[-1]] if run else None
+        if (
+            block.number is not None
+            and previous is not None
+            and block.style == previous.style
+            and block.start == previous.end + 1
+            and not block.markdown_level
+        ):
+            run.append(index)
+            continue
+        if len(run) > 1 and any(blocks[i].kind == "item" for i in run):
+            for i in run:
+                blocks[i] = replace(blocks[i], kind="item")
+        run = [index] if block.number is not None and not block.markdown_level else []
 
 
 def _tree_level(block: Block) -> int:

@@ -1,12 +1,19 @@
 """Run-level legacy-encoding mojibake: text decoded with the wrong codec.
 
-Three shapes are repaired, each only when the result reads as better Chinese
-(:meth:`~toolkit.lexicon.Lexicon.score` per character) than the damaged run:
+Three shapes are repaired:
 
 - UTF-8 bytes decoded as GBK: ``浣犲ソ`` → ``你好``;
 - GBK or Big5 bytes decoded as Latin-1 / Windows-1252: ``ÄãºÃ`` → ``你好``;
-- UTF-8 decoded as Latin-1/1252 (``ä½ å¥½``), repaired by ftfy with a
+- UTF-8 decoded as Latin-1/1252 (``ä½ å¥½``, ``NicolÃ¡s``), repaired by ftfy with a
   configuration that keeps Chinese full-width punctuation and curly quotes.
+
+The first two write Chinese, so they repair a run only when the result reads as
+Chinese words (:func:`reads_as_words`: most of its Han characters fall in
+dictionary words) and reads much better than the damaged run
+(:meth:`~toolkit.lexicon.Lexicon.score` per character). Accented European text
+that merely decodes as GBK or Big5 (``atenção`` would give ``aten玢o``) gives
+lone rare characters and is left alone; its UTF-8 mojibake (``NicolÃ¡s``) is
+repaired by ftfy.
 
 >>> [(r.start, r.end, r.replacement) for r in find_encoding_mojibake("他說浣犲ソ，世界")]
 [(2, 5, '你好')]
@@ -48,8 +55,26 @@ def _gain(damaged: str, repaired: str) -> float:
     return (after - before) / max(1, len(repaired))
 
 
-def _readable(text: str) -> bool:
-    return bool(text) and all(is_cjk(ch) or ch.isascii() for ch in text) and any(is_han(ch) for ch in text)
+MIN_WORD_SHARE = 0.5  # of the Han characters, in dictionary words of two or more characters
+
+
+def reads_as_words(text: str) -> bool:
+    """True when ``text`` is Chinese whose Han characters mostly form dictionary words.
+
+    >>> reads_as_words("你好，世界"), reads_as_words("閘閏"), reads_as_words("掗")
+    (True, False, False)
+    """
+    if not text or not all(is_cjk(ch) or ch.isascii() for ch in text):
+        return False
+    lexicon = get_lexicon()
+    simple = lexicon.to_simplified(text)
+    han = in_words = start = 0
+    for end in lexicon.segment(simple)[1]:
+        count = sum(1 for ch in simple[start:end] if is_han(ch))
+        han += count
+        in_words += count if end - start > 1 else 0
+        start = end
+    return han >= 2 and in_words >= MIN_WORD_SHARE * han
 
 
 def find_utf8_as_gbk(text: str) -> list[EncodingRepair]:
@@ -81,7 +106,7 @@ def find_utf8_as_gbk(text: str) -> list[EncodingRepair]:
                 continue
             repaired = data[first:last].decode("utf-8")
             damaged = run[boundaries[first] : boundaries[last]]
-            if _readable(repaired) and _gain(damaged, repaired) >= MIN_GAIN:
+            if reads_as_words(repaired) and _gain(damaged, repaired) >= MIN_GAIN:
                 repairs.append(
                     EncodingRepair(
                         match.start() + boundaries[first],
@@ -114,7 +139,7 @@ def _decode_latin_run(run: str) -> tuple[float, str, str] | None:
             repaired = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        if _readable(repaired):
+        if reads_as_words(repaired):
             gain = _gain(run, repaired)
             if best is None or gain > best[0]:
                 best = (gain, repaired, codec)
@@ -199,12 +224,17 @@ def find_ftfy(text: str) -> list[EncodingRepair]:
 
 
 def find_encoding_mojibake(text: str) -> list[EncodingRepair]:
-    """All run-level encoding mojibake, without overlaps, in text order."""
-    found = sorted(
-        find_utf8_as_gbk(text) + find_legacy_as_latin1(text) + find_ftfy(text), key=lambda r: r.start
-    )
+    """All run-level encoding mojibake, without overlaps, in text order.
+
+    Of overlapping repairs the one that covers more of the text wins (a GBK run read as
+    Latin-1 can hold bytes that ftfy would take for a short UTF-8 sequence).
+
+    >>> [r.replacement for r in find_encoding_mojibake("NicolÃ¡s y atenção")]
+    ['á']
+    """
+    found = find_utf8_as_gbk(text) + find_legacy_as_latin1(text) + find_ftfy(text)
     kept: list[EncodingRepair] = []
-    for repair in found:
-        if not kept or repair.start >= kept[-1].end:
+    for repair in sorted(found, key=lambda r: (r.start - r.end, r.start)):
+        if not any(r.start < repair.end and repair.start < r.end for r in kept):
             kept.append(repair)
-    return kept
+    return sorted(kept, key=lambda r: r.start)

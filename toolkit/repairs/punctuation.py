@@ -2,15 +2,21 @@
 
 A mark is converted only when a Chinese character stands next to it (spaces
 ignored) and it is not part of a number (``1,000``, ``3.5``, ``10:30``), a
-heading or list number (``1.1``, ``一.``), a URL, an e-mail address, inline
-code, an HTML comment, or damaged text that the mojibake repair owns
-(``?shù)``). Brackets are converted as a pair, and only when they hold Chinese
-text: ``(GDP)`` and pinyin stay.
+heading or list number (``1.1``, ``一.``), markup or machine text that
+:func:`toolkit.markup.protected_spans` returns (entities, tags, links, code,
+front matter, directive fences, definition lists, URLs, e-mail addresses), an
+emoticon (``;-)``), a Latin name or keyword (``Yahoo!``, ``!important``), or
+damaged text that the mojibake repair owns (``?shù)``). Brackets are converted
+as a pair, and only when they hold Chinese text outside ASCII string quotes:
+``(GDP)``, pinyin and ``print("你好")`` stay. A full stop before a closing
+quote is a sentence end: ``"参数错误."`` → ``"参数错误。"``.
 
 >>> fix_halfwidth_punctuation("今天,我們去北京!1,000元;網址 https://a.cn/?q=1 ,好").text
 '今天，我們去北京！1,000元；網址 https://a.cn/?q=1 ，好'
 >>> fix_halfwidth_punctuation("支付寶(阿里巴巴旗下)與(GDP)").text
 '支付寶（阿里巴巴旗下）與(GDP)'
+>>> fix_halfwidth_punctuation("&nbsp;中文[指南](/zh/指南)用Yahoo!搜索;-)").text
+'&nbsp;中文[指南](/zh/指南)用Yahoo!搜索;-)'
 """
 
 from __future__ import annotations
@@ -20,20 +26,23 @@ import re
 from toolkit.chardata import PINYIN_LETTERS, is_cjk, is_han
 from toolkit.document import parse_blocks
 from toolkit.findings import Edit, Finding
+from toolkit.markup import protected_mask
 from toolkit.repairs import Repair, apply_findings
 
 RULE = "ZH201"
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。", "(": "（", ")": "）"}
 
 _PROTECTED = re.compile(
-    r"<!--.*?-->"  # comments, including suppression comments
-    r"|`[^`\n]*`"  # inline code
-    r"|(?:https?|ftp)://[^\s，。；！？）」』】]+"  # URLs
-    r"|www\.[^\s，。；！？）」』】]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|\d+(?:[.,:]\d+)+"  # 1,000  3.5  10:30  1.2.3
-    r"|\.{2,}",  # ellipsis written with dots
+    r"\d+(?:[.,:]\d+)+"  # 1,000  3.5  10:30  1.2.3
+    r"|\.{2,}"  # ellipsis written with dots
+    r"|[:;]-[()DPpO/\\|]"  # emoticons: ;-)  :-(  :-P
+    r"|[:;][)DP](?![A-Za-z0-9])"  # ;)  :D
+    r"|[:;]\((?![^()\n]*\))"  # :( that no bracket closes
+    r"|(?<=[A-Za-z])[!?]"  # part of a Latin name: Yahoo!  Jeopardy!
+    r"|[!?](?=[A-Za-z])"  # a keyword or query: !important  ?q=
 )
+_ASCII_STRING = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
+_CLOSING_QUOTES = frozenset("\"'”’」』)）")
 _PAIR = re.compile(r"\(([^()\n]{1,80})\)")
 # A `?` that starts a GBK straddle run: pinyin without its `(`, or shifted characters
 # up to an ASCII letter that carries an annotation (the run ends at an ASCII byte).
@@ -49,7 +58,7 @@ def _looks_damaged(ch: str) -> bool:
 
 
 def _protected_mask(text: str) -> bytearray:
-    mask = bytearray(len(text))
+    mask = protected_mask(text)
     for match in _PROTECTED.finditer(text):
         mask[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
     for match in _DAMAGE.finditer(text):
@@ -81,7 +90,8 @@ def find_halfwidth_punctuation(text: str) -> list[Finding]:
     for match in _PAIR.finditer(text):
         open_at, close_at = match.start(), match.end() - 1
         paired.update((open_at, close_at))
-        if mask[open_at] or mask[close_at] or not any(is_han(ch) for ch in match.group(1)):
+        outside_strings = _ASCII_STRING.sub("", match.group(1))
+        if mask[open_at] or mask[close_at] or not any(is_han(ch) for ch in outside_strings):
             continue
         for at in (open_at, close_at):
             findings.append(_finding(text, at))
@@ -92,7 +102,7 @@ def find_halfwidth_punctuation(text: str) -> list[Finding]:
         if _looks_damaged(before) or _looks_damaged(after):
             continue
         if ch == ".":
-            if not (is_han(before) and (is_han(after) or after == "\n")):
+            if not (is_han(before) and (is_han(after) or after == "\n" or after in _CLOSING_QUOTES)):
                 continue
         elif not (is_cjk(before) or is_han(after)):
             continue

@@ -1,32 +1,55 @@
 """Simplified/traditional script: detect mixed documents, convert with OpenCC.
 
-A character is *traditional-only* when OpenCC's t2s changes it and
-*simplified-only* when s2t changes it; characters shared by both scripts
-count for neither. A document that is mostly one script but contains
-characters only the other script uses is mixed (typically the trace of a
-naive character-by-character converter, such as ``于`` left in ``關於``). The
-fix converts that one character by OpenCC's phrase rules in its context, so
-``皇后`` stays while ``以后`` becomes ``以後``.
+A character is *traditional-only* when OpenCC's t2s changes it and some
+traditional standard (``s2t``, Taiwan ``s2tw``, Hong Kong ``s2hk``) keeps it;
+it is *simplified-only* when every one of those conversions changes it and t2s
+does not. Characters that some standard writes either way
+(台, 群, 吃, 床, 裡, 温, 户) count for neither. A document that is clearly one
+script (at least :data:`MIN_EVIDENCE` script-specific characters, the majority
+at least :data:`MIN_MAJORITY_SHARE` of them) but contains characters only the
+other script uses is mixed, typically the trace of a naive character-by-character
+converter (``于`` left in ``關於``).
+
+A minority character is reported only when every standard converts it in its
+line (OpenCC's phrase rules see the context; a traditional line is first taken
+back to simplified, so that the rules match): ``皇后`` stays while ``以后``
+becomes ``以後``, ``干擾`` keeps its ``干`` and ``之子于歸`` its classical ``于``. Japanese lines (with
+kana), markup and URLs (:func:`toolkit.markup.protected_spans`) are skipped. In a
+simplified text, traditional-looking characters are usually names (乾隆, 毕昇), so
+they are reported only when at least two different ones are left outside
+dictionary words as written. The fix converts the one character with the
+standard that agrees best with the rest of the document.
 
 >>> [(f.start, f.message) for f in find_mixed_script("關於這個問題，我們成立于2004年。")]
 [(11, 'simplified-only character 于 in a traditional text (traditional: 於)')]
->>> find_mixed_script("這是皇后的宮殿，以后再說。")[0].fix.replacement
-'後'
+>>> [f.fix.replacement for f in find_mixed_script("這是皇后居住的宮殿，以后我們再來參觀。")]
+['後']
+>>> find_mixed_script("臺灣的夜市裡擠滿人群，邊走邊吃。")
+[]
 >>> convert_script("後來的發展", "t2s").text
 '后来的发展'
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
 from toolkit.chardata import is_han
 from toolkit.findings import AppliedEdit, Edit, Finding
+from toolkit.lexicon import get_lexicon
+from toolkit.markup import protected_mask
 from toolkit.repairs import Repair
 
 RULE = "ZH401"
 CONVERSIONS = ("s2t", "t2s", "s2tw", "s2twp", "tw2s", "s2hk", "hk2s", "t2tw", "t2hk")
+TRADITIONAL_STANDARDS = ("s2t", "s2tw", "s2hk")
+MIN_EVIDENCE = 4  # script-specific characters needed to call a text's script
+MIN_MAJORITY_SHARE = 0.75
+MIN_DISTINCT_TRADITIONAL = 2  # different traditional characters needed in a simplified text
+MIN_KANA, MIN_KANA_SHARE = 2, 0.15  # a line with this much kana is Japanese
+_KANA = re.compile(r"[\u3040-\u30fa\u30fc-\u30ff]")  # kana, not the middle dot ・
 
 
 @cache
@@ -51,7 +74,11 @@ def _convert_chars(chars: list[str], name: str) -> dict[str, str]:
 
 
 def classify_chars(text: str) -> dict[str, str]:
-    """Map each Han character of ``text`` to ``traditional``, ``simplified`` or ``shared``."""
+    """Map each Han character of ``text`` to ``traditional``, ``simplified`` or ``shared``.
+
+    >>> sorted(classify_chars("后後群").items())
+    [('后', 'simplified'), ('後', 'traditional'), ('群', 'shared')]
+    """
     scripts = _script_table()
     return {ch: scripts.get(ch, "shared") for ch in set(text) if is_han(ch)}
 
@@ -65,20 +92,46 @@ def _script_table() -> dict[str, str]:
 
     opencc = importlib.util.find_spec("opencc")
     sources = [Path(opencc.origin)] if opencc is not None and opencc.origin else []
-    return cached_table("scripts", 1, sources, _build_script_table)
+    return cached_table("scripts", 2, sources, _build_script_table)
 
 
 def _build_script_table() -> dict[str, str]:
+    """A character is traditional-only when t2s changes it and some traditional standard keeps
+    it; simplified-only when every standard (s2t, s2tw, s2hk) changes it."""
     chars = [chr(code) for code in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
     to_simplified = _convert_chars(chars, "t2s")
-    to_traditional = _convert_chars(chars, "s2t")
+    to_traditional = [_convert_chars(chars, name) for name in TRADITIONAL_STANDARDS]
     scripts = {}
     for ch in chars:
-        if to_simplified[ch] != ch and to_traditional[ch] == ch:
+        changed = [table[ch] != ch for table in to_traditional]
+        if to_simplified[ch] != ch and not all(changed):
             scripts[ch] = "traditional"
-        elif to_traditional[ch] != ch and to_simplified[ch] == ch:
+        elif to_simplified[ch] == ch and all(changed):
             scripts[ch] = "simplified"
     return scripts
+
+
+def _japanese(line: str) -> bool:
+    """A Japanese line: kana make up a good share of its letters (a stray kana is mojibake).
+
+    >>> _japanese("東京の桜は今が見頃です"), _japanese("金融的未來ヂ依賴於平臺")
+    (True, False)
+    """
+    kana = len(_KANA.findall(line))
+    han = sum(1 for ch in line if is_han(ch))
+    return kana >= MIN_KANA and kana >= MIN_KANA_SHARE * (kana + han)
+
+
+def _candidates(text: str) -> list[int]:
+    """Offsets of the Han characters that count: outside markup, URLs and Japanese lines."""
+    mask = protected_mask(text)
+    offsets = []
+    start = 0
+    for line in text.split("\n"):
+        if not _japanese(line):
+            offsets.extend(start + i for i, ch in enumerate(line) if is_han(ch) and not mask[start + i])
+        start += len(line) + 1
+    return offsets
 
 
 def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
@@ -88,34 +141,103 @@ def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
     share of the script-specific characters (0 reports any mixture).
     """
     kinds = classify_chars(text)
+    offsets = _candidates(text)
     counts = {"traditional": 0, "simplified": 0}
-    for ch in text:
-        kind = kinds.get(ch)
+    for index in offsets:
+        kind = kinds[text[index]]
         if kind in counts:
             counts[kind] += 1
     if not counts["traditional"] or not counts["simplified"]:
         return []
     majority = max(counts, key=counts.get)
     minority = "simplified" if majority == "traditional" else "traditional"
-    if counts[minority] / (counts[minority] + counts[majority]) <= min_share:
+    evidence = counts["traditional"] + counts["simplified"]
+    if evidence < MIN_EVIDENCE or counts[majority] < MIN_MAJORITY_SHARE * evidence:
         return []
-    conversion = "s2t" if minority == "simplified" else "t2s"
+    if counts[minority] / evidence <= min_share:
+        return []
+    suspects = [index for index in offsets if kinds[text[index]] == minority]
+    if minority == "traditional":
+        suspects = [index for index in suspects if not _in_written_word(text, index)]
+        if len({text[index] for index in suspects}) < MIN_DISTINCT_TRADITIONAL:
+            return []
+        conversions: tuple[str, ...] = ("t2s",)
+    else:
+        conversions = TRADITIONAL_STANDARDS
+    in_context = _LineConversions(text, conversions)
+    fix_with = in_context.closest_standard()
     findings = []
-    for index, ch in enumerate(text):
-        if kinds.get(ch) != minority:
+    for index in suspects:
+        ch = text[index]
+        converted = {name: in_context.char(index, name) for name in conversions}
+        if any(counterpart == ch for counterpart in converted.values()):
             continue
-        counterpart = _convert_in_context(text, index, conversion)
-        if counterpart != ch:
-            findings.append(
-                Finding(
-                    RULE,
-                    index,
-                    index + 1,
-                    f"{minority}-only character {ch} in a {majority} text ({majority}: {counterpart})",
-                    Edit(index, index + 1, counterpart),
-                )
+        counterpart = converted[fix_with]
+        findings.append(
+            Finding(
+                RULE,
+                index,
+                index + 1,
+                f"{minority}-only character {ch} in a {majority} text ({majority}: {counterpart})",
+                Edit(index, index + 1, counterpart),
             )
+        )
     return findings
+
+
+def _in_written_word(text: str, index: int) -> bool:
+    """True when a dictionary word of two to four characters, as written, covers ``text[index]``.
+
+    jieba's words are simplified, so a traditional-looking character inside one is part
+    of a name or term that simplified text keeps (乾隆, 乾坤).
+
+    >>> _in_written_word("乾隆年间", 0), _in_written_word("乾淨的", 0)
+    (True, False)
+    """
+    words = get_lexicon().words
+    for length in range(2, 5):
+        for start in range(max(0, index - length + 1), index + 1):
+            if start + length <= len(text) and text[start : start + length] in words:
+                return True
+    return False
+
+
+class _LineConversions:
+    """OpenCC conversions of ``text``, line by line, for reading single characters in context.
+
+    Conversions to a traditional standard start from the t2s form of the text, so that
+    OpenCC's phrase rules (written for simplified input) see the words.
+    """
+
+    def __init__(self, text: str, conversions: tuple[str, ...]) -> None:
+        self.text = text
+        source = text if conversions == ("t2s",) else _converter("t2s").convert(text)
+        self.lines = {name: _converter(name).convert(source).split("\n") for name in conversions}
+        self.starts = [0]
+        for line in text.split("\n"):
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def closest_standard(self) -> str:
+        """The conversion that changes the fewest characters of the text: the text's own standard."""
+        original = self.text.split("\n")
+
+        def changes(name: str) -> int:
+            return sum(
+                sum(a != b for a, b in zip(before, after, strict=False)) + abs(len(before) - len(after))
+                for before, after in zip(original, self.lines[name], strict=False)
+            )
+
+        return min(self.lines, key=changes)
+
+    def char(self, index: int, name: str) -> str:
+        """The conversion of ``text[index]`` by ``name`` in its line (by its neighbours if the
+        line changed length)."""
+        number = next(n for n in range(len(self.starts) - 1) if self.starts[n + 1] > index)
+        line = self.lines[name][number] if number < len(self.lines[name]) else ""
+        column = index - self.starts[number]
+        if len(line) == self.starts[number + 1] - 1 - self.starts[number]:
+            return line[column]
+        return _convert_in_context(self.text, index, name)
 
 
 def _convert_in_context(text: str, index: int, conversion: str, window: int = 3) -> str:

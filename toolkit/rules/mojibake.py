@@ -8,13 +8,18 @@ from collections.abc import Iterable
 from toolkit.chardata import PINYIN_LETTERS, is_han
 from toolkit.findings import Edit, Finding
 from toolkit.lexicon import get_lexicon
+from toolkit.markup import protected_spans
 from toolkit.repairs import encoding, gbk
 from toolkit.rules.registry import CheckContext, register
 
 RARE_LOGP = -13.5  # a Han character rarer than this, next to damage, is part of it
 
+# The katakana middle dot between Han characters separates the parts of a transliterated
+# name (尤瓦尔・赫拉利) and is not damage.
 _RESIDUE_MARK = re.compile(
-    rf"\?[{PINYIN_LETTERS}]{{1,7}}\)|[\u3040-\u30ff\ue000-\uf8ff\ufffd€]|(?<=[\u3400-\u9fff])\?(?=[\u3400-\u9fff])"
+    rf"\?[{PINYIN_LETTERS}]{{1,7}}\)|[\u3040-\u30fa\u30fc-\u30ff\ue000-\uf8ff\ufffd€]"
+    r"|(?<![\u3400-\u9fff])\u30fb|\u30fb(?![\u3400-\u9fff])"
+    r"|(?<=[\u3400-\u9fff])\?(?=[\u3400-\u9fff])"
 )
 
 
@@ -126,7 +131,7 @@ def find_residue(text: str, covered: list[tuple[int, int]]) -> list[Finding]:
         mark = match.group()
         if "\u3040" <= mark[0] <= "\u30ff" and japanese:
             continue
-        if mark == "€" and (text[start - 1 : start].isdigit() or text[end : end + 1].isdigit()):
+        if mark == "€" and (text[:start].rstrip()[-1:].isdigit() or text[end:].lstrip()[:1].isdigit()):
             continue
         lexicon = lexicon or get_lexicon()
         while start > line_start and _suspicious(text[start - 1], lexicon):
@@ -153,7 +158,8 @@ def _suspicious(ch: str, lexicon) -> bool:
         "What is left after the repairs: a `?` glued to pinyin, kana or private-use characters, "
         "U+FFFD, a lone `€` or very rare characters amid Chinese text. The bytes are lost, so "
         "the span is reported for a human. Spans that gbk-mojibake or encoding-mojibake report "
-        "are not reported again; Japanese lines and real question marks are left alone."
+        "are not reported again; Japanese lines, real question marks, prices in euros, the "
+        "middle dot of a transliterated name (尤瓦尔・赫拉利) and markup (URLs, code) are left alone."
     ),
     example="的\ue000\ue001發展 (private-use characters where text was lost)",
 )
@@ -163,4 +169,5 @@ def check_residue(context: CheckContext) -> Iterable[Finding]:
         return []
     covered = [(f.start, f.end) for f in _straddles(context, gbk.DEFAULT_MARGIN)] if "?" in text else []
     covered += [(r.start, r.end) for r in _encoding_runs(context)]
+    covered += protected_spans(text)  # URLs, code and markup: a `?` there is a query
     return find_residue(text, covered)
