@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from toolkit.config import load_config  # noqa: E402
 from toolkit.engine import lint_text  # noqa: E402
-from toolkit.lexicon import jieba_dictionary  # noqa: E402
+from toolkit.lexicon import get_lexicon, jieba_dictionary  # noqa: E402
 from toolkit.repairs.dropped import load_patterns  # noqa: E402
 
 SHARED = next(
@@ -98,10 +98,17 @@ def use_other_words(corrupt, pool: list[str]) -> None:
     corrupt.draw_params = with_pool_rates
 
 
-def pair(events: list[dict], findings: list) -> tuple[set[int], set[int]]:
+def restores(replacement: str, truth: str) -> bool:
+    """Whether a replacement puts back the lost text (a year, or the dropped characters)."""
+    convert = get_lexicon().to_simplified
+    return convert(truth) in convert(replacement)
+
+
+def pair(events: list[dict], findings: list) -> tuple[set[int], set[int], list[tuple[int, int]]]:
     """One-to-one pairing by overlap (an empty event span pairs with a finding touching it)."""
     used_findings: set[int] = set()
     paired_events: set[int] = set()
+    pairs: list[tuple[int, int]] = []
     for e_index, event in enumerate(events):
         start, end = event["span"]
         for f_index, finding in enumerate(findings):
@@ -115,8 +122,9 @@ def pair(events: list[dict], findings: list) -> tuple[set[int], set[int]]:
             if touches:
                 used_findings.add(f_index)
                 paired_events.add(e_index)
+                pairs.append((e_index, f_index))
                 break
-    return paired_events, used_findings
+    return paired_events, used_findings, pairs
 
 
 def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bool) -> None:
@@ -138,7 +146,14 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
             for kind, rule in RULES.items():
                 events = [e for e in result["events"] if e["type"] == kind]
                 found = [f for f in findings if f.rule == rule]
-                paired, used = pair(events, found)
+                paired, used, pairs = pair(events, found)
+                for e_index, f_index in pairs:
+                    truth, finding = events[e_index]["original"].rstrip("，"), found[f_index]
+                    totals[kind, "fixed"] += finding.fix is not None
+                    totals[kind, "fixed right"] += finding.fix is not None and restores(
+                        finding.fix.replacement, truth
+                    )
+                    totals[kind, "suggested"] += any(restores(s, truth) for s in finding.suggestions)
                 totals[kind, "events"] += len(events)
                 totals[kind, "found"] += len(paired)
                 totals[kind, "findings"] += len(found)
@@ -170,6 +185,15 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
         print(
             f"  {rule} {kind:15} recall {found}/{events} = {_percent(found, events)}"
             f"   precision {true}/{findings} = {_percent(true, findings)}"
+        )
+        fixed, right, suggested = (
+            totals[kind, "fixed"],
+            totals[kind, "fixed right"],
+            totals[kind, "suggested"],
+        )
+        print(
+            f"        of the found: the right text among the suggestions {_percent(suggested, found)},"
+            f" fixed {_percent(fixed, found)}, fixed right {right}/{fixed} = {_percent(right, fixed)}"
         )
     if other:
         for way, label in WAYS.items():
