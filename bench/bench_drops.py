@@ -42,7 +42,7 @@ SHARED = next(
 )
 CORRUPT = SHARED / "tools" / "corrupt.py"
 UNDAMAGED = SHARED / "data" / "wmt22-zh-en" / "src.zh"
-DEFAULT_ARTICLES = [ROOT / "bench" / "corpus", SHARED / "data" / "articles"]
+DEFAULT_ARTICLES = [ROOT / "bench" / "articles" / "dev"]
 RULES = {"dropped_chars": "ZH301", "year_truncated": "ZH302"}
 OTHER_WORDS = 3000  # jieba's most frequent two-character words are the pool for --other
 OTHER_RATE = 0.03  # chance that one occurrence of a pool word is dropped (about one drop in 150 characters)

@@ -178,3 +178,22 @@ def test_cli_reports_and_restores_listed_drops(tmp_path: Path) -> None:
     assert (
         unsafe.output == "有人通過特殊手段快速提高分數。不要輕信陌生電話和鏈接。調查中多數人認為利率偏高。\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "replacement"),
+    [
+        ("風險較高。還要關注基金經理的變動", "還", "同時還"),
+        ("风险较高。也要了解专业的就业前景", "也", "同时也"),  # the shared form restores in simplified
+        ("遇到來歷不明的 。要提高警惕", " ", "電話"),
+        ("可以撥打當地的旅游投訴 。", " ", "電話"),
+    ],
+)
+def test_sentence_start_and_blank_before_punctuation(text: str, span: str, replacement: str) -> None:
+    (guess,) = dropped.find_dropped(text, dropped.load_patterns(), statistical=False)
+    assert (text[guess.start : guess.end], guess.replacement) == (span, replacement)
+
+
+def test_line_start_and_ordinary_blanks_stay() -> None:
+    for text in ("还要等？\n我是要送单", "检测身体健康状况 。 ”", "我的手很冷"):
+        assert dropped.find_dropped(text, dropped.load_patterns(), statistical=False) == [], text

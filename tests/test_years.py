@@ -109,3 +109,15 @@ def test_cli_lists_candidates_and_fixes_only_with_evidence(tmp_path: Path) -> No
     clean = runner.invoke(main, ["clean", "--isolated", "--unsafe", "--select", "ZH302", str(page)])
     assert clean.exit_code == 0
     assert clean.output == "支付寶成立于2004年。芝麻信用于25年正式推出。\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "truth"),
+    [
+        ("網上業務則在25年前後逐漸普及", "2015"),  # 年前後 is "around", a date
+        ("根據(jù)28年施行的《勞動合同法》", "2008"),
+        ("是熱門的旅游目的地之一。23年雲南接待游客超過8億人次", "2023"),
+    ],
+)
+def test_more_date_contexts(text: str, truth: str) -> None:
+    assert truth in _only(text).suggestions

@@ -151,7 +151,7 @@ def _to_script(word: str, traditional: bool) -> str:
     return opencc.OpenCC("s2t").convert(word)
 
 
-def _listed(text, simple, patterns, lexicon, single) -> list[DroppedGuess]:
+def _listed(text, simple, patterns, lexicon, single, traditional) -> list[DroppedGuess]:
     guesses = []
     for entry in patterns:
         for match in entry.pattern.finditer(text):
@@ -164,6 +164,8 @@ def _listed(text, simple, patterns, lexicon, single) -> list[DroppedGuess]:
                 whole_start, whole_end = match.span()
                 replacement = replacement[start - whole_start : len(replacement) - (whole_end - end)]
             restored = lexicon.to_simplified(replacement)
+            if not traditional:
+                replacement = restored  # a form shared by both scripts (也要) restores in the text's
             gain = _gain(lexicon, simple, start, end, restored)
             if entry.mode == "fits":
                 swap = lexicon.score(restored) - (lexicon.score(simple[start:end]) if end > start else 0.0)
@@ -249,9 +251,9 @@ def find_dropped(
     offsets.append(len(text))
     simple = lexicon.to_simplified(view)
     single = {span for span in _tokens(simple, lexicon) if span[1] - span[0] == 1}
-    guesses = _listed(view, simple, patterns, lexicon, single)
+    traditional = is_traditional(view, lexicon)
+    guesses = _listed(view, simple, patterns, lexicon, single, traditional)
     if statistical:
-        traditional = is_traditional(view, lexicon)
         guesses += _statistical(view, simple, lexicon, single, traditional, min_gain)
     guesses.sort(key=lambda g: (g.start, -g.gain))
     kept: list[DroppedGuess] = []

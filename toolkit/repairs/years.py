@@ -48,8 +48,9 @@ RULE = "ZH302"
 _DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之])"
 _LOOSE_DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之的時时中裡里過过])"
 _VERBS = r"成立|創立|创立|創建|创建|創辦|创办|始建|建立|誕生|诞生|上線|上线|推出|開業|开业|註冊|注册|起步|出生|發布|发布|啟動|启动"
-_PREPOSITIONS = r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于"
+_PREPOSITIONS = r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据"
 _CLAUSE = r"(?:^|(?<=[。！？；;，,：:\n]))"
+_SENTENCE = r"(?:^|(?<=[。！？!?\n]))"
 _SUBJECTS = (
     r"我國|我国|全國|全国|中國|中国|國內|国内|全球|央行|監管|监管|政府|國家|国家|各地|該|该|本|此|這|这"
     r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]"
@@ -57,13 +58,14 @@ _SUBJECTS = (
 _SHORT_YEAR = re.compile(
     rf"(?:(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
     rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION})"
-    rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|中期?|上半年|下半年|[春夏秋冬]季?|第?[一二三四1-4]季度|\d{{1,2}}月)"
+    rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|中期?|前[後后]|上半年|下半年|[春夏秋冬]季?|第?[一二三四1-4]季度|\d{{1,2}}月)"
     rf"|{_CLAUSE}(?P<digits3>\d{{2,3}})年(?=(?:{_SUBJECTS}))"
+    rf"|{_SENTENCE}(?P<digits5>\d{{2,3}})年{_LOOSE_DURATION}(?=[\u4e00-\u9fff])"
     rf"|(?<!\d)(?<!\d[.,])(?<![第近約约達达逾超滿满])(?P<digits4>[12][1-9]{{2}})年(?!代|歷史|历史|之久|的歷史|的历史)"
     rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年{_LOOSE_DURATION}",
     re.MULTILINE,
 )
-_GROUPS = ("digits", "digits1", "digits2", "digits3", "digits4", "weak")
+_GROUPS = ("digits", "digits1", "digits2", "digits3", "digits5", "digits4", "weak")
 _FULL_YEAR = re.compile(rf"(?<!\d)(?P<digits>\d{{4}})年{_DURATION}")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 FIRST_YEAR = 1900
