@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
@@ -31,6 +32,21 @@ class Llama:
 """
 
 
+CHATML = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+
+
+def _gguf_header(strings: dict[str, str]) -> bytes:
+    """A GGUF v3 header with no tensors and the given string metadata."""
+
+    def text(value: str) -> bytes:
+        return struct.pack("<Q", len(value.encode())) + value.encode()
+
+    header = b"GGUF" + struct.pack("<IQQ", 3, 0, len(strings))
+    for key, value in strings.items():
+        header += text(key) + struct.pack("<I", 8) + text(value)
+    return header
+
+
 def _fake_build(folder: Path, body: str) -> Path:
     package = folder / "llama_cpp"
     package.mkdir(parents=True)
@@ -39,8 +55,8 @@ def _fake_build(folder: Path, body: str) -> Path:
 
 
 def _translate(tmp_path: Path, fake: Path) -> subprocess.CompletedProcess:
-    model = tmp_path / "any.gguf"
-    model.write_bytes(b"GGUF")
+    model = tmp_path / "any.gguf"  # a GGUF header with no tensors: the fake build never reads more
+    model.write_bytes(_gguf_header({"general.name": "Tiny", "tokenizer.chat_template": CHATML}))
     env = dict(os.environ, PYTHONPATH=str(fake), TOOLKIT_CACHE=str(tmp_path / "cache"))
     env["TOOLKIT_HOME"] = str(tmp_path / "home")
     return subprocess.run(
