@@ -89,12 +89,17 @@ def sentence_of(body: dict) -> str:
     return body["messages"][-1]["content"].rsplit("\n", 1)[-1]
 
 
-def code(sentence: str) -> int:
-    return sum(ord(c) for c in sentence if c != "。")
+def code(sentence: str) -> str:
+    """The sum of the sentence's code points spelt in letters (a digit would fail the number QA).
+
+    >>> code("一")
+    'bjjgi'
+    """
+    return "".join("abcdefghij"[int(d)] for d in str(sum(ord(c) for c in sentence if c != "。")))
 
 
 def english(body: dict):
-    """A deterministic 'translation': the sum of the sentence's code points."""
+    """A deterministic 'translation': the sum of the sentence's code points, in letters."""
     return answer(f"Sentence {code(sentence_of(body))}.")
 
 
@@ -110,7 +115,7 @@ def test_each_sentence_is_one_greedy_chat_with_the_shared_messages(monkeypatch):
             "openai", base_url=server.url, api_key_env="TEST_TOOLKIT_KEY", glossary={"支付寶": "Alipay"}
         )
         assert engine.translate_batch(["一。", "支付寶很方便。"]) == [
-            "Sentence 19968.",
+            f"Sentence {code('一')}.",
             f"Sentence {code('支付寶很方便')}.",
         ]
     assert engine.api_model == "fake-7b"  # from GET /v1/models
@@ -128,7 +133,7 @@ def test_requests_in_flight_are_limited_by_concurrency():
     with FakeServer(english, delay=0.05) as server:
         engine = OpenAITranslation(server.url, "m", concurrency=3)
         sentences = [chr(0x4E00 + i) + "。" for i in range(12)]
-        assert engine.translate_batch(sentences) == [f"Sentence {0x4E00 + i}." for i in range(12)]
+        assert engine.translate_batch(sentences) == [f"Sentence {code(s)}." for s in sentences]
     assert server.most_in_flight == 3
 
 
@@ -137,7 +142,7 @@ def test_429_and_5xx_are_retried_with_backoff_then_answered():
 
     with FakeServer(lambda body: next(script, None) or english(body)) as server:
         engine = OpenAITranslation(server.url, "m", concurrency=1)
-        assert engine.translate_batch(["一。"]) == ["Sentence 19968."]
+        assert engine.translate_batch(["一。"]) == [f"Sentence {code('一')}."]
     assert len(server.bodies) == 3
 
 
