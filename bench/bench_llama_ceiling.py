@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.translate.engines.llm import LlamaLanguageModel  # noqa: E402
+from toolkit.translate.engines.llama import LlamaLanguageModel  # noqa: E402
 
 PREFIX = 40  # tokens of a shared prompt prefix every sequence starts from
 STEPS = 24  # decode steps timed per width
@@ -76,6 +77,7 @@ def main() -> None:
     parser.add_argument(
         "--output", type=int, default=29, help="answer tokens per sentence, end token included"
     )
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args()
     command = "python " + " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]])
 
@@ -84,12 +86,17 @@ def main() -> None:
     model = LlamaLanguageModel(find_llm(args.model_size))
     token = model.llama.tokenize("翻译".encode(), add_bos=False)[0]
     prompt = prompt_speed(model, args.tail, token)
-    print(f"prompt processing, {args.tail}-token tail in one batch: {prompt:.1f} tokens/s")
     single = decode_speed(model, 1, token)
     one_at_a_time = args.tail / prompt + args.output / single
+    widths = {width: decode_speed(model, width, token) for width in (8, 16, 32, 64)}
+    if args.json:
+        ceilings = {w: one_at_a_time / ((args.tail + args.output) / s) for w, s in widths.items()}
+        figures = {"prompt": prompt, "single": single, "decode": widths, "ceiling": ceilings}
+        print(json.dumps(figures))
+        return
+    print(f"prompt processing, {args.tail}-token tail in one batch: {prompt:.1f} tokens/s")
     print(f"decoding, 1 sequence: {single:.1f} tokens/s")
-    for width in (8, 16, 32, 64):
-        speed = decode_speed(model, width, token)
+    for width, speed in widths.items():
         ceiling = one_at_a_time / ((args.tail + args.output) / speed)
         print(
             f"decoding, {width} sequences: {speed:.1f} tokens/s ({speed / single:.2f}x one sequence);"

@@ -160,7 +160,7 @@ def _failure_message(verdict: dict) -> str:
 
 def _child_check(model_path: Path) -> None:
     """Load the model and decode four prompts with a shared prefix as parallel sequences, as translation does."""
-    from toolkit.translate.engines.llm import LlamaLanguageModel
+    from toolkit.translate.engines.llama import LlamaLanguageModel
 
     model = LlamaLanguageModel(model_path, n_ctx=512, n_threads=min(2, os.cpu_count() or 1), check=False)
     shared = "请把下面的中文句子翻译成英文。移动支付在过去十年里改变了人们的消费习惯，也带来了新的风险。\n"
