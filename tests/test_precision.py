@@ -211,3 +211,12 @@ def test_cli_leaves_a_right_page_unchanged(runner, tmp_path, config) -> None:
     lint = runner.invoke(main, ["lint", "--isolated", str(path)])
     assert lint.exit_code == 0, lint.output
     assert lint_text(PAGE, config) == []
+
+
+# ---------------------------------------------------------------------------
+# Structure: a Markdown step list is one list
+
+
+def test_step_list_is_not_split_into_headings(config) -> None:
+    text = "## 安装\n\n1. 下载安装包，并校验文件的 SHA-256 值，确认与官网公布的一致。\n2. 解压\n3. 运行\n"
+    assert [f.rule for f in lint_text(text, config) if f.rule.startswith("ZH5")] == []

@@ -81,10 +81,12 @@ def check_gbk(context: CheckContext) -> Iterable[Finding]:
     rationale=(
         "Whole runs decoded with the wrong legacy codec: UTF-8 read as GBK, GBK or Big5 read "
         "as Latin-1/Windows-1252, and UTF-8 read as Latin-1 (repaired by ftfy, configured to "
-        "keep Chinese full-width punctuation and curly quotes). A run is repaired only when "
-        "the result reads as much better Chinese."
+        "keep Chinese full-width punctuation and curly quotes). A run is turned into Chinese "
+        "only when the result reads as Chinese words (most of its Han characters in dictionary "
+        "words) and much better than the run, so accented European text (atenção, télécharger) "
+        "is never given Han characters; its UTF-8 mojibake (NicolÃ¡s) is repaired as ftfy does."
     ),
-    example="浣犲ソ → 你好; ÄãºÃ → 你好",
+    example="浣犲ソ → 你好; ÄãºÃ → 你好; NicolÃ¡s → Nicolás; atenção is kept",
 )
 def check_encoding(context: CheckContext) -> Iterable[Finding]:
     text = context.text
