@@ -133,7 +133,7 @@ def find_residue(text: str, covered: list[tuple[int, int]]) -> list[Finding]:
         mark = match.group()
         if "\u3040" <= mark[0] <= "\u30ff" and japanese:
             continue
-        if mark == "€" and (text[:start].rstrip()[-1:].isdigit() or text[end:].lstrip()[:1].isdigit()):
+        if mark == "€" and _euro_sign(text, start):
             continue
         lexicon = lexicon or get_lexicon()
         while start > line_start and _suspicious(text[start - 1], lexicon):
@@ -142,6 +142,18 @@ def find_residue(text: str, covered: list[tuple[int, int]]) -> list[Finding]:
             end += 1
         findings.append(Finding("ZH104", start, end, f"unrepairable mojibake residue `{text[start:end]}`"))
     return findings
+
+
+def _euro_sign(text: str, index: int) -> bool:
+    """A real ``€``: next to a number (``10 €``, ``€5``) or standing apart from Chinese characters.
+
+    >>> _euro_sign("價格 10 €。", 6), _euro_sign("符號是 € ，", 4), _euro_sign("齻€(gè)", 1)
+    (True, True, False)
+    """
+    before, after = text[:index].rstrip()[-1:], text[index + 1 :].lstrip()[:1]
+    if before.isdigit() or after.isdigit():
+        return True
+    return not (is_han(text[index - 1 : index] or " ") or is_han(text[index + 1 : index + 2] or " "))
 
 
 def _suspicious(ch: str, lexicon) -> bool:
