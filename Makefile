@@ -4,7 +4,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SEED   := seeds/000_0fbac94c356f0e3a.txt
 
-.PHONY: setup setup-translate demo test check bench
+# llama.cpp (llama-cpp-python) is compiled from source. The default build is portable: AVX2,
+# FMA and F16C, no -march=native, so it runs on every x86-64 CPU with AVX2, AMD or Intel, and
+# not the AMX/AVX-512 kernels that some virtual machines advertise but cannot run.
+# `make setup-translate LLAMA_BUILD=native` opts into a build for this machine's CPU only.
+LLAMA_VERSION := 0.3.36
+LLAMA_BUILD   ?= portable
+LLAMA_CMAKE_portable := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_CMAKE_native   := -DGGML_NATIVE=ON
+LLAMA_STAMP := $(VENV)/.llama-cpp-$(LLAMA_VERSION)-$(LLAMA_BUILD)
+
+.PHONY: setup setup-translate setup-server setup-corpus browser demo test check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,10 +24,31 @@ $(BIN)/python:
 setup: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 
+# llama-cpp-python built here with the flags above, never a wheel from pip's cache (that cache
+# is keyed by the source archive, not by CMAKE_ARGS, so it would hand back any earlier build).
+# The stamp names version and build kind: switching LLAMA_BUILD rebuilds.
+$(LLAMA_STAMP): $(BIN)/python
+	@if [ "$$(uname -m)" = x86_64 ] && [ "$(LLAMA_BUILD)" = portable ] && ! grep -qw avx2 /proc/cpuinfo; then \
+	  echo "error: this CPU has no AVX2; toolkit's translation runtime (llama.cpp) needs it" >&2; exit 1; fi
+	rm -f $(VENV)/.llama-cpp-*
+	CMAKE_ARGS="$(LLAMA_CMAKE_$(LLAMA_BUILD))" $(BIN)/pip install --quiet --force-reinstall --no-deps \
+	  --no-cache-dir --no-binary llama-cpp-python "llama-cpp-python==$(LLAMA_VERSION)"
+	touch $@
+
 # Translation stack. torch is pinned to the CPU build first so nothing pulls a CUDA build.
-setup-translate: setup
+setup-translate: setup $(LLAMA_STAMP)
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	$(BIN)/pip install --quiet -e ".[translate,dev]"
+
+# llama-cpp-python's OpenAI-compatible server (its `server` extra), for the --engine openai tests.
+setup-server: setup-translate
+	$(BIN)/pip install --quiet -e ".[translate,server,dev]"
+
+# Headless Chromium for the review-page tests (Debian's package; CI runs as root on Debian).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
 
 # The main job on the sample seed: lint, clean, translate to English Markdown in out/.
 demo: setup-translate
@@ -28,14 +59,19 @@ demo: setup-translate
 	$(BIN)/toolkit translate --unsafe $(SEED) -o out/000.en.md
 	@echo "wrote out/000.clean.txt, out/000.clean.explain.txt, out/000.en.md"
 
-# The tests, with the real (small) translation model.
-test: setup-translate
+# Corpus mode: Parquet (pyarrow) and the Ray engine, which the tests run for real.
+setup-corpus: setup
+	$(BIN)/pip install --quiet -e ".[corpus,ray,dev]"
+
+# The tests, with the real (small) translation model, a local Ray instance, a real server on
+# loopback and a real browser.
+test: setup-server setup-corpus browser
 	$(BIN)/toolkit models fetch --size 0.5b -q
-	TOOLKIT_REQUIRE_MODEL=1 $(BIN)/python -m pytest
+	TOOLKIT_REQUIRE_MODEL=1 TOOLKIT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-check: setup
+check: setup-corpus
 	$(BIN)/python -m pytest -m "not model"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,16 @@ def config():
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def assert_translated_seed(markdown: str) -> None:
+    """The sample seed's translation has its title, all six chapters and 14 subsections, in English."""
+    lines = markdown.splitlines()
+    assert lines[0].startswith("# ") and len(lines[0]) > 3
+    chapters = [line for line in lines if line.startswith("## ")]
+    subsections = [line for line in lines if line.startswith("### ")]
+    assert [line.split()[1] for line in chapters] == ["1.", "2.", "3.", "4.", "5.", "6."]
+    assert len(subsections) == 14 and subsections[-1].startswith("### 5.3 ")
+    letters = re.findall(r"[A-Za-z]", markdown)
+    han = re.findall(r"[\u4e00-\u9fff]", markdown)
+    assert len(letters) > 3000 and len(han) < 0.02 * len(letters)

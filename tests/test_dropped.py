@@ -107,3 +107,93 @@ def test_ordinary_text_has_no_dropped_words(text: str) -> None:
 )
 def test_noun_drops_are_still_found(text: str, replacement: str) -> None:
     assert [g.replacement for g in dropped.find_dropped(text, dropped.load_patterns())] == [replacement]
+
+
+LISTED_DROPS = [
+    # (damaged text, the span reported, its restoration) for every listed form and position
+    ("採取了有效措，加強了管理", "措", "措施"),
+    ("投資時要保持謹的態度", "謹", "謹慎"),
+    ("銀行對貸款申請更加審地評估", "審", "審慎"),
+    ("有人通過特殊手快速提高分數", "手", "手段"),
+    ("這是防範風險的重要手。", "手", "手段"),
+    ("利用科技手降低服務成本", "手", "手段"),
+    ("它給多家庭帶來了便利", "多", "很多"),
+    ("琳琅滿目的產品讓多投資者眼花繚亂", "多", "很多"),
+    ("解除合同。多理賠糾紛由此產生", "多", "很多"),
+    ("信用卡已經成為多年輕人日常消費的工具", "多", "很多"),
+    ("在享受借款便利的忽視了後果", "的忽視", "的同時，忽視"),
+    ("與此也有一部分購房者選擇觀望", "與此", "與此同時，"),
+    ("与此，监管也在加强", "与此", "与此同时"),
+    ("大家在享受便利的保護好自己的資金", "的", "的同時，"),
+    ("不要輕信陌生 和鏈接", " ", "電話"),
+    ("逾期以後催收 也會隨之而來", " ", "電話"),
+    ("一些機構採用 轟炸等方式催收", " ", "電話"),
+    ("不要輕信陌生和鏈接", "陌生", "陌生電話"),  # the blank is gone too (NFKC, whitespace collapsed)
+]
+
+
+@pytest.mark.parametrize(("text", "span", "replacement"), LISTED_DROPS)
+def test_every_listed_form_in_every_position(text: str, span: str, replacement: str) -> None:
+    (guess,) = dropped.find_dropped(text, dropped.load_patterns(), statistical=False)
+    assert (text[guess.start : guess.end], guess.replacement) == (span, replacement)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今年以來，多家電商推出了分期服務",  # 多家 is a word
+        "調查中多數人認為利率偏高",  # 多數 is a word (issue 12)
+        "调查中多数人认为利率偏高",
+        "多年來，行業一直在變化",
+        "這件事有多重要，大家都明白",
+        "可以多吃水果，也要多運動",
+        "用手機支付很方便",
+        "他是一名賽車手，一只手就能換擋",
+        "與此相關的政策也已出台。與此同時，銀行也在行動",
+        "好書 正版保障 優質服務 發貨及時",  # blanks between words of a listing
+        "第二十二條 註冊審批部門應當及時處理",
+        "采取了一系列措施，保持謹慎，審慎經營",
+    ],
+)
+def test_no_guess_where_the_short_form_is_right(text: str) -> None:
+    assert dropped.find_dropped(text, dropped.load_patterns(), statistical=False) == []
+
+
+def test_cli_reports_and_restores_listed_drops(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from toolkit.cli import main
+
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "有人通過特殊手快速提高分數。不要輕信陌生 和鏈接。調查中多數人認為利率偏高。\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    lint = runner.invoke(main, ["lint", "--isolated", "--select", "ZH301", str(page)])
+    assert lint.exit_code == 1
+    assert lint.output.count("ZH301") == 2 and "手段" in lint.output and "電話" in lint.output
+    safe = runner.invoke(main, ["clean", "--isolated", "--select", "ZH301", str(page)])
+    assert safe.output == page.read_text(encoding="utf-8")  # guesses need --unsafe
+    unsafe = runner.invoke(main, ["clean", "--isolated", "--unsafe", "--select", "ZH301", str(page)])
+    assert (
+        unsafe.output == "有人通過特殊手段快速提高分數。不要輕信陌生電話和鏈接。調查中多數人認為利率偏高。\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "replacement"),
+    [
+        ("風險較高。還要關注基金經理的變動", "還", "同時還"),
+        ("风险较高。也要了解专业的就业前景", "也", "同时也"),  # the shared form restores in simplified
+        ("遇到來歷不明的 。要提高警惕", " ", "電話"),
+        ("可以撥打當地的旅游投訴 。", " ", "電話"),
+    ],
+)
+def test_sentence_start_and_blank_before_punctuation(text: str, span: str, replacement: str) -> None:
+    (guess,) = dropped.find_dropped(text, dropped.load_patterns(), statistical=False)
+    assert (text[guess.start : guess.end], guess.replacement) == (span, replacement)
+
+
+def test_line_start_and_ordinary_blanks_stay() -> None:
+    for text in ("还要等？\n我是要送单", "检测身体健康状况 。 ”", "我的手很冷"):
+        assert dropped.find_dropped(text, dropped.load_patterns(), statistical=False) == [], text

@@ -28,10 +28,11 @@ def test_pair_table_matches_gbk() -> None:
     assert reverse["聯"] == 0xC293
 
 
-def test_flattened_forms_cover_fullwidth_marks() -> None:
-    forms = gbk.flattened_forms()
-    assert forms[";"] == 0xA3BB
-    assert forms[","] == 0xA3AC
+def test_nfkc_units_cover_fullwidth_marks_and_expansions() -> None:
+    units = gbk.nfkc_units()
+    assert (";", 0xA3BB) in units[";"]
+    assert (",", 0xA3AC) in units[","]
+    assert ("(十)", 0xA2EE) in units["("]
 
 
 def test_legacy_decode_swallows_invalid_pairs_and_keeps_euro() -> None:

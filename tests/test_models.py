@@ -105,3 +105,55 @@ def test_install_rejects_non_packages(home, tmp_path, runner):
     result = runner.invoke(main, ["models", "install", str(bogus)])
     assert result.exit_code == 2
     assert "metadata.json" in result.output
+
+
+def _gguf(path: Path, metadata: dict[str, str]) -> Path:
+    """A GGUF v3 header with string metadata (and no tensors), as llama.cpp writes it."""
+    import struct
+
+    def text(value: str) -> bytes:
+        data = value.encode()
+        return struct.pack("<Q", len(data)) + data
+
+    header = models.GGUF_MAGIC + struct.pack("<IQQ", 3, 0, len(metadata))
+    for key, value in metadata.items():
+        header += text(key) + struct.pack("<I", 8) + text(value)
+    path.write_bytes(header)
+    return path
+
+
+def test_a_gguf_without_chat_template_or_a_non_gguf_is_refused_with_exit_2(home, tmp_path, runner):
+    from toolkit.cli import main
+
+    base = _gguf(tmp_path / "base.gguf", {"general.name": "Base 3B", "general.architecture": "llama"})
+    other = tmp_path / "weights.gguf"
+    other.write_bytes(b"PK\x03\x04 not a model")
+    source = tmp_path / "a.txt"
+    source.write_text("內容。\n", encoding="utf-8")
+    for path, message in ((base, "no chat template"), (other, "not a GGUF model file")):
+        result = runner.invoke(main, ["translate", str(source), "--model", str(path)])
+        assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_models_list_shows_what_the_gguf_headers_say(home, tmp_path, runner):
+    from toolkit.cli import main
+
+    folder = tmp_path / "gguf"
+    folder.mkdir()
+    chat = {
+        "general.name": "Mistral 7B Instruct",
+        "general.architecture": "llama",
+        "general.size_label": "7B",
+    }
+    _gguf(folder / "chat.gguf", {**chat, "tokenizer.chat_template": "{{ messages }}"})
+    _gguf(folder / "base.gguf", {"general.name": "Base 3B"})
+    assert models.find_llm(folder / "chat.gguf") == folder / "chat.gguf"
+    result = runner.invoke(main, ["models", "list", str(folder)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "base.gguf" in lines[0] and "Base 3B (no chat template: not usable)" in lines[0]
+    assert "chat.gguf" in lines[1] and "Mistral 7B Instruct (llama, 7B, chat template)" in lines[1]
+    (home / "models").mkdir(parents=True)
+    (folder / "chat.gguf").rename(home / "models" / "chat.gguf")
+    installed = runner.invoke(main, ["models", "list"])
+    assert "Mistral 7B Instruct (llama, 7B, chat template)" in installed.output

@@ -88,29 +88,6 @@ def test_seed_years(seed_text: str) -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("text", "fix", "suggestions"),
-    [
-        ("該公司成立於15年，總部在上海。", None, ("2015", "1950", "1905")),
-        ("平台於2018年上線。該平台于18年推出新產品", "2018", ("2018",)),
-        ("公司於9024年成立", None, ()),
-        ("騰(téng)訊(xùn)成立於98年", "1998", ("1998",)),
-        ("根據數據,221年我國", "2021", ("2021",)),  # three digits, no zero: not a duration
-    ],
-)
-def test_year_suggestions(text: str, fix: str | None, suggestions: tuple[str, ...]) -> None:
-    (finding,) = find_malformed_years(text, {"騰訊": 1998})
-    assert (finding.fix.replacement if finding.fix else None) == fix
-    assert finding.suggestions == suggestions
-
-
-@pytest.mark.parametrize(
-    "text", ["他於20年前離開", "成立10年來", "1980年代", "近20年", "2004年成立", "于5年內完成"]
-)
-def test_valid_years_are_not_reported(text: str) -> None:
-    assert find_malformed_years(text, {}) == []
-
-
 def test_mixed_script(seed_text: str) -> None:
     findings = find_mixed_script(seed_text)
     assert {seed_text[f.start] for f in findings} == {"于", "后", "并", "采"}

@@ -14,6 +14,8 @@ import pytest
 
 pytest.importorskip("argostranslate")
 
+from conftest import assert_translated_seed
+
 from toolkit.translate.engines.llm import LLMTranslation
 
 
@@ -104,6 +106,26 @@ def test_glossary_terms_found_in_the_text_go_into_the_prompt():
     assert engine.model_id != LLMTranslation(model, "m", batch_size=1).model_id
 
 
+def test_prompts_are_rendered_with_the_models_own_chat_template():
+    from toolkit.translate.engines.llm import ChatTemplate
+
+    class TemplatedModel(ScriptedModel):
+        chat_template = ChatTemplate(
+            "{{ bos_token }}{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}</s>{% endfor %}"
+            "{% if add_generation_prompt %}<assistant>{% endif %}",
+            bos_token="<s>",
+        )
+
+    model = TemplatedModel(lambda prompt, _block: "Hello.")
+    LLMTranslation(model, "m", batch_size=1, glossary={"你好": "Hi"}).translate_batch(["你好。"])
+    assert model.calls[0][0] == (
+        "<s><system>You are Qwen, created by Alibaba Cloud. You are a helpful assistant.</s>"
+        "<system>Use these translations of names and terms: 你好 = Hi.</s>"
+        "<user>Translate the following Chinese text into English. Output only the translation.\n\n你好。</s>"
+        "<assistant>"
+    )
+
+
 def test_hypotheses_serves_argostranslate_api():
     engine = LLMTranslation(ScriptedModel(lambda p, b: "Hello."), "m", batch_size=1)
     assert engine.translate("你好") == "Hello."
@@ -123,25 +145,34 @@ def _installed_small_model():
 
 
 @pytest.mark.model
-def test_real_model_translates_the_cleaned_seed(tmp_path, runner):
+def test_real_model_given_as_a_gguf_path_translates_the_cleaned_seed(tmp_path, runner):
     pytest.importorskip("llama_cpp")
     from toolkit.cli import main
 
-    _installed_small_model()
+    path = _installed_small_model()  # any GGUF instruction model file; here the 0.5B one, by path
     seed = os.path.join(os.path.dirname(__file__), "..", "seeds", "000_0fbac94c356f0e3a.txt")
     out = tmp_path / "seed.en.md"
-    result = runner.invoke(main, ["translate", seed, "--model", "0.5b", "--no-memory", "-q", "-o", str(out)])
+    args = ["translate", seed, "--model", str(path), "--no-memory", "-q", "-o", str(out)]
+    result = runner.invoke(main, args)
     assert result.exit_code in (0, 1), result.output  # 1: QA findings, reported on stderr
-    markdown = out.read_text(encoding="utf-8")
-    lines = markdown.splitlines()
-    assert lines[0].startswith("# ") and len(lines[0]) > 3
-    chapters = [line for line in lines if line.startswith("## ")]
-    subsections = [line for line in lines if line.startswith("### ")]
-    assert [line.split()[1] for line in chapters] == ["1.", "2.", "3.", "4.", "5.", "6."]
-    assert len(subsections) == 14 and subsections[-1].startswith("### 5.3 ")
-    letters = re.findall(r"[A-Za-z]", markdown)
-    han = re.findall(r"[\u4e00-\u9fff]", markdown)
-    assert len(letters) > 3000 and len(han) < 0.02 * len(letters)
+    assert_translated_seed(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.model
+def test_real_qwen_template_from_the_gguf_gives_the_chatml_prompt():
+    from toolkit.translate.engines.llm import LlamaLanguageModel
+    from toolkit.translate.engines.prompt import translation_messages
+
+    model = LlamaLanguageModel(_installed_small_model())
+    assert model.chat_template.source == model.llama.metadata["tokenizer.chat_template"]
+    assert "<|im_start|>" in model.chat_template.source and "You are Qwen" in model.chat_template.source
+    prompt = model.chat_template.render(translation_messages("你好。", "Use these: 你好 = Hi."))
+    assert prompt == (
+        "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
+        "<|im_start|>system\nUse these: 你好 = Hi.<|im_end|>\n"
+        "<|im_start|>user\nTranslate the following Chinese text into English. Output only the translation."
+        "\n\n你好。<|im_end|>\n<|im_start|>assistant\n"
+    )
 
 
 @pytest.mark.model
@@ -158,11 +189,13 @@ def test_parallel_decoding_gives_the_one_by_one_answers():
 
 @pytest.mark.model
 def test_real_candidates_start_from_their_own_prompt_and_samples_are_reproducible():
-    from toolkit.translate.engines.llm import INSTRUCTION, SYSTEM_PROMPT, LlamaLanguageModel, chatml
+    from toolkit.translate.engines.llm import LlamaLanguageModel
+    from toolkit.translate.engines.prompt import translation_messages
 
     model = LlamaLanguageModel(_installed_small_model())
     prompts = [
-        chatml(SYSTEM_PROMPT, f"{INSTRUCTION}\n\n{s}") for s in ("今天天氣很好。", "我們明天去北京開會。")
+        model.chat_template.render(translation_messages(s))
+        for s in ("今天天氣很好。", "我們明天去北京開會。")
     ]
     # Near-zero temperature: every copy must say what the greedy first candidate says, so copies
     # start from their own prompt's state and do not see each other's tokens.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -34,19 +34,26 @@ def is_cjk(ch: str) -> bool:
 def _pinyin_table() -> dict[int, str]:
     """pypinyin's per-character reading table, loaded without importing pypinyin.
 
-    Importing the ``pypinyin`` package costs a quarter of a second; the table
-    module alone is a fifth of that, which keeps ``toolkit lint`` fast.
+    Importing the ``pypinyin`` package costs a quarter of a second; its table is
+    read once from ``pinyin_dict.py`` and then loaded from the data cache.
     """
+    from toolkit.datacache import cached_table
+
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("pypinyin is not installed")
     path = Path(spec.submodule_search_locations[0]) / "pinyin_dict.py"
+    return cached_table("pinyin", 1, [path], lambda: _read_pinyin_module(path))
+
+
+def _read_pinyin_module(path: Path) -> dict[int, str]:
     module_spec = importlib.util.spec_from_file_location("pypinyin.pinyin_dict", path)
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
     return module.pinyin_dict
 
 
+@lru_cache(maxsize=8192)
 def normalize_pinyin(syllable: str) -> str:
     """Lower-case NFC pinyin with ``v`` written as ``ü``.
 

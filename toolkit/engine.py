@@ -16,9 +16,14 @@ from dataclasses import dataclass, field
 from toolkit.config import Config
 from toolkit.document import LineIndex
 from toolkit.findings import AppliedEdit, Edit, Finding, apply_edits, offset_before, select_non_overlapping
-from toolkit.rules.registry import CheckContext, Rule, resolve
+from toolkit.rules.registry import REGISTRY, CheckContext, Rule, resolve
 
 MAX_PASSES = 8
+
+# Rules that find damage no other rule may touch: their spans are *claimed*.
+CLAIMING_RULES = ("ZH102", "ZH103", "ZH104")
+# Rules whose findings and fixes are held back inside a claimed span.
+YIELDING_RULES = ("ZH101", "ZH201", "ZH301", "ZH302", "ZH401")
 
 _SUPPRESSION = re.compile(
     r"<!--\s*toolkit:\s*(disable|enable|disable-next-line|disable-line)\s*(?:=\s*([\w,\s-]+?))?\s*-->"
@@ -70,12 +75,49 @@ def _expand_ids(ids: str | None) -> list[str]:
     return keys
 
 
+def claimed_spans(text: str, config: Config, context: CheckContext | None = None) -> list[tuple[int, int]]:
+    """Spans that still look damaged after the mojibake repairs, as the mojibake rules report them.
+
+    They are claimed whether or not those rules are selected: the damage is there either way.
+
+    >>> from toolkit.config import load_config
+    >>> claimed_spans("嚴謹?shù)膽B度", load_config(isolated=True))
+    [(2, 9)]
+    """
+    context = context or CheckContext(text)
+    spans: list[tuple[int, int]] = []
+    for rule_id in CLAIMING_RULES:
+        rule = REGISTRY[rule_id]
+        spans.extend((f.start, f.end) for f in rule.check(context.for_rule(config.options_for(rule))))
+    return sorted(spans)
+
+
+def _inside(finding: Finding, spans: list[tuple[int, int]]) -> bool:
+    """True when the finding, or its fix, touches a claimed span (an insertion counts at its point)."""
+    ranges = [(finding.start, finding.end)]
+    if finding.fix is not None:
+        ranges.append((finding.fix.start, finding.fix.end))
+    for start, end in ranges:
+        for a, b in spans:
+            if (start < b and a < end) or (start == end and a <= start < b):
+                return True
+    return False
+
+
 def run_rules(text: str, rules: list[Rule], config: Config) -> list[Finding]:
-    """Every finding of ``rules`` on ``text``, minus suppressed ones, in text order."""
+    """Every finding of ``rules`` on ``text``, minus suppressed ones, in text order.
+
+    Findings of :data:`YIELDING_RULES` inside a span the mojibake rules claim are
+    dropped: no punctuation, annotation, drop, year or script fix inside damage.
+    """
     findings: list[Finding] = []
     shared = CheckContext(text)
     for rule in rules:
         findings.extend(rule.check(shared.for_rule(config.options_for(rule))))
+    if any(f.rule in YIELDING_RULES for f in findings):
+        spans = claimed_spans(text, config, shared)
+        if spans:
+            findings = [f for f in findings if f.rule not in YIELDING_RULES or not _inside(f, spans)]
     suppressed = _suppressed_lines(text) if "toolkit:" in text else {}
     if suppressed:
         index = LineIndex(text)

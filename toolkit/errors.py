@@ -15,3 +15,7 @@ class ConfigError(ToolkitError):
 
 class ModelMissingError(ToolkitError):
     """A translation model that is not installed; the message says how to get one."""
+
+
+class RuntimeBrokenError(ToolkitError):
+    """A translation runtime that cannot run on this machine; the message says how to fix it."""

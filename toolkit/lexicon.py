@@ -2,10 +2,11 @@
 
 The dictionary file ships inside the jieba wheel; it is located with
 :func:`importlib.util.find_spec` and read directly (jieba itself is never
-imported). The parsed tables are cached in a user cache folder
-(``$TOOLKIT_CACHE``, else ``$XDG_CACHE_HOME/toolkit``, else ``~/.cache/toolkit``),
-keyed by the dictionary's size, its modification time and :data:`FORMAT_VERSION`,
-so later runs load them in a few hundredths of a second.
+imported). The parsed tables are stored compactly in the user cache
+(:func:`toolkit.datacache.cached_table`): each table as its own marshalled blob,
+the word list as one joined string and an array of counts, decoded only when
+first used, so a fresh ``toolkit lint`` loads the words in a few hundredths of
+a second and the tables it does not need not at all.
 
 Text is scored in simplified Chinese: traditional characters are mapped one to
 one (offsets stay aligned) with a table made from OpenCC when the cache is built.
@@ -19,18 +20,17 @@ True
 
 from __future__ import annotations
 
-import gc
+import array
 import importlib.util
 import marshal
 import math
-import os
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from toolkit.chardata import is_han
-from toolkit.paths import cache_dir
+from toolkit.datacache import cached_table
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MIN_FREQUENCY = 5
 MAX_WORD = 4
 TOP_WORDS = 16
@@ -68,8 +68,8 @@ def _traditional_map() -> dict[str, str]:
     return {a: b for a, b in zip(chars, converted, strict=True) if len(b) == 1 and a != b}
 
 
-def _build(source: Path) -> tuple:
-    """Parse ``dict.txt`` into the cached tables (see :class:`Lexicon`)."""
+def _build(source: Path) -> dict[str, bytes]:
+    """Parse ``dict.txt`` into the cached blobs (see :class:`Lexicon`), one per table."""
     words: dict[str, int] = {}
     heads: dict[str, dict[str, int]] = {}
     tails: dict[str, dict[str, int]] = {}
@@ -85,11 +85,19 @@ def _build(source: Path) -> tuple:
             if len(word) > 1 and all(is_han(ch) for ch in word):
                 heads.setdefault(word[0], {})[word] = freq
                 tails.setdefault(word[-1], {})[word] = freq
-    start_mass = {ch: sum(table.values()) for ch, table in heads.items()}
-    end_mass = {ch: sum(table.values()) for ch, table in tails.items()}
-    top_heads = {ch: sorted(table, key=table.get, reverse=True)[:TOP_WORDS] for ch, table in heads.items()}
-    top_tails = {ch: sorted(table, key=table.get, reverse=True)[:TOP_WORDS] for ch, table in tails.items()}
-    return words, start_mass, end_mass, top_heads, top_tails, _traditional_map()
+
+    def top(tables: dict[str, dict[str, int]]) -> dict[str, str]:
+        return {ch: "\n".join(sorted(t, key=t.get, reverse=True)[:TOP_WORDS]) for ch, t in tables.items()}
+
+    tables = {
+        "words": ("\n".join(words), array.array("q", words.values()).tobytes()),
+        "start_mass": {ch: sum(table.values()) for ch, table in heads.items()},
+        "end_mass": {ch: sum(table.values()) for ch, table in tails.items()},
+        "heads": top(heads),
+        "tails": top(tails),
+        "t2s": _traditional_map(),
+    }
+    return {name: marshal.dumps(table) for name, table in tables.items()}
 
 
 class Lexicon:
@@ -100,10 +108,35 @@ class Lexicon:
     list the most frequent of those words.
     """
 
-    def __init__(self, tables: tuple) -> None:
-        self.words, self.start_mass, self.end_mass, self.heads, self.tails, self.t2s = tables
+    def __init__(self, blobs: dict[str, bytes]) -> None:
+        self._blobs = blobs
         self.total = sum(self.words.values())
         self._log_total = math.log(self.total)
+
+    @cached_property
+    def words(self) -> dict[str, int]:
+        keys, counts = marshal.loads(self._blobs["words"])
+        return dict(zip(keys.split("\n"), array.array("q", counts).tolist(), strict=True))
+
+    @cached_property
+    def start_mass(self) -> dict[str, int]:
+        return marshal.loads(self._blobs["start_mass"])
+
+    @cached_property
+    def end_mass(self) -> dict[str, int]:
+        return marshal.loads(self._blobs["end_mass"])
+
+    @cached_property
+    def heads(self) -> dict[str, list[str]]:
+        return {ch: words.split("\n") for ch, words in marshal.loads(self._blobs["heads"]).items()}
+
+    @cached_property
+    def tails(self) -> dict[str, list[str]]:
+        return {ch: words.split("\n") for ch, words in marshal.loads(self._blobs["tails"]).items()}
+
+    @cached_property
+    def t2s(self) -> dict[str, str]:
+        return marshal.loads(self._blobs["t2s"])
 
     def to_simplified(self, text: str) -> str:
         """Map traditional characters to simplified, one to one.
@@ -176,32 +209,8 @@ class Lexicon:
         return best[size], ends[::-1]
 
 
-def _cache_file(source: Path) -> Path:
-    stat = source.stat()
-    return cache_dir() / f"lexicon-v{FORMAT_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.marshal"
-
-
 @cache
 def get_lexicon() -> Lexicon:
     """The lexicon, built from jieba's ``dict.txt`` on first use and then cached on disk."""
     source = jieba_dictionary()
-    path = _cache_file(source)
-    collecting = gc.isenabled()
-    gc.disable()  # the collector would rescan the growing tables many times while they load
-    try:
-        return Lexicon(marshal.loads(path.read_bytes()))
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    finally:
-        if collecting:
-            gc.enable()
-    tables = _build(source)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".tmp{os.getpid()}")
-        with temporary.open("wb") as handle:
-            marshal.dump(tables, handle)
-        temporary.replace(path)
-    except OSError:
-        pass  # a read-only cache folder only costs speed
-    return Lexicon(tables)
+    return Lexicon(cached_table("lexicon", FORMAT_VERSION, [source], lambda: _build(source)))

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from toolkit.errors import InputError, ModelMissingError, ToolkitError
 from toolkit.paths import user_home
@@ -276,8 +278,12 @@ def argos_package_dirs() -> list[Path]:
 
 
 def installed_argos_packages() -> list:
-    """Installed Argos packages (``argostranslate.package.Package``), ours first."""
-    from argostranslate.package import get_installed_packages
+    """Installed Argos packages (``argostranslate.package.Package``), ours first; none without
+    argostranslate (the light install)."""
+    try:
+        from argostranslate.package import get_installed_packages
+    except ImportError:
+        return []
 
     return get_installed_packages(argos_package_dirs())
 
@@ -324,18 +330,126 @@ def find_argos_package(from_code: str = "zh", to_code: str = "en"):
 
 
 # ---------------------------------------------------------------------------
+# GGUF metadata, read from the file header without loading the model
+
+GGUF_MAGIC = b"GGUF"
+CHAT_TEMPLATE_KEY = "tokenizer.chat_template"
+# GGUF value types: id -> struct format (8 string and 9 array are read separately)
+_GGUF_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+_GGUF_STRING, _GGUF_ARRAY = 8, 9
+
+
+def _gguf_read(handle: BinaryIO, fmt: str) -> object:
+    size = struct.calcsize("<" + fmt)
+    data = handle.read(size)
+    if len(data) != size:
+        raise EOFError
+    return struct.unpack("<" + fmt, data)[0]
+
+
+def _gguf_string(handle: BinaryIO) -> str:
+    length = int(_gguf_read(handle, "Q"))
+    data = handle.read(length)
+    if len(data) != length:
+        raise EOFError
+    return data.decode("utf-8", errors="replace")
+
+
+def _gguf_value(handle: BinaryIO, kind: int) -> object:
+    """One metadata value; arrays come back as their length only (the vocabulary is 150k strings)."""
+    if kind in _GGUF_SCALARS:
+        return _gguf_read(handle, _GGUF_SCALARS[kind])
+    if kind == _GGUF_STRING:
+        return _gguf_string(handle)
+    if kind == _GGUF_ARRAY:
+        item, count = int(_gguf_read(handle, "I")), int(_gguf_read(handle, "Q"))
+        if item in _GGUF_SCALARS:
+            handle.seek(count * struct.calcsize("<" + _GGUF_SCALARS[item]), os.SEEK_CUR)
+        else:
+            for _ in range(count):
+                _gguf_value(handle, item)
+        return count
+    raise ValueError(f"unknown GGUF value type {kind}")
+
+
+def gguf_metadata(path: Path) -> dict[str, object]:
+    """The key/value metadata of a GGUF file (v2 or v3), read from its header; arrays as their length.
+
+    Raises :class:`InputError` when ``path`` is not a readable GGUF file.
+
+    >>> import struct, tempfile
+    >>> def text(s): return struct.pack("<Q", len(s)) + s.encode()
+    >>> header = GGUF_MAGIC + struct.pack("<IQQ", 3, 0, 2)
+    >>> header += text("general.name") + struct.pack("<I", 8) + text("Tiny")
+    >>> header += text("tokenizer.ggml.tokens") + struct.pack("<IIQ", 9, 8, 2) + text("a") + text("b")
+    >>> file = Path(tempfile.mkdtemp()) / "tiny.gguf"; _ = file.write_bytes(header)
+    >>> gguf_metadata(file)
+    {'general.name': 'Tiny', 'tokenizer.ggml.tokens': 2}
+    """
+    try:
+        with Path(path).open("rb") as handle:
+            if handle.read(4) != GGUF_MAGIC:
+                raise InputError(f"{path}: not a GGUF model file (no GGUF signature)")
+            version = _gguf_read(handle, "I")
+            if version not in (2, 3):
+                raise InputError(f"{path}: GGUF version {version} is not supported (2 or 3)")
+            _tensors, count = _gguf_read(handle, "Q"), int(_gguf_read(handle, "Q"))
+            metadata: dict[str, object] = {}
+            for _ in range(count):
+                key = _gguf_string(handle)
+                metadata[key] = _gguf_value(handle, int(_gguf_read(handle, "I")))
+            return metadata
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the model file ({error.strerror})") from None
+    except (EOFError, ValueError, struct.error):
+        raise InputError(f"{path}: damaged GGUF header") from None
+
+
+def check_instruction_model(path: Path) -> dict[str, object]:
+    """The GGUF metadata of ``path``; :class:`InputError` unless it is a GGUF with a chat template.
+
+    The prompt is built from that template (``tokenizer.chat_template``), so a base model without
+    one cannot follow the translation instruction.
+    """
+    metadata = gguf_metadata(path)
+    if not str(metadata.get(CHAT_TEMPLATE_KEY) or "").strip():
+        raise InputError(
+            f"{path}: the model has no chat template ({CHAT_TEMPLATE_KEY}); give an instruction"
+            " (chat) model, not a base model"
+        )
+    return metadata
+
+
+def describe_gguf(metadata: dict[str, object], title: str | None = None) -> str:
+    """A short description of a GGUF model from its metadata (``title`` instead of its own name).
+
+    >>> describe_gguf({"general.name": "Qwen2.5 7B Instruct", "general.architecture": "qwen2",
+    ...                "general.size_label": "7B", "tokenizer.chat_template": "..."})
+    'Qwen2.5 7B Instruct (qwen2, 7B, chat template)'
+    >>> describe_gguf({"general.architecture": "llama"})
+    'GGUF model (llama, no chat template: not usable)'
+    """
+    details = [str(metadata[k]) for k in ("general.architecture", "general.size_label") if metadata.get(k)]
+    template = str(metadata.get(CHAT_TEMPLATE_KEY) or "").strip()
+    details.append("chat template" if template else "no chat template: not usable")
+    return f"{title or metadata.get('general.name') or 'GGUF model'} ({', '.join(details)})"
+
+
+# ---------------------------------------------------------------------------
 # Finding and listing models
 
 
 def find_llm(model: str | os.PathLike[str] | None = None) -> Path:
     """The GGUF file to use: a path, a size key (``0.5b``/``1.5b``), or the best installed one.
 
-    Raises :class:`ModelMissingError` saying how to get a model.
+    A path must be a GGUF instruction model with a chat template (:func:`check_instruction_model`,
+    :class:`InputError` otherwise). Raises :class:`ModelMissingError` saying how to get a model.
     """
     if model is not None and str(model) not in LLM_MODELS:
         path = Path(model).expanduser()
         if not path.is_file():
             raise ModelMissingError(f"model file {path} does not exist: {HOW_TO_GET_A_MODEL}")
+        check_instruction_model(path)
         return path
     keys = [str(model)] if model is not None else [DEFAULT_LLM, *(k for k in LLM_MODELS if k != DEFAULT_LLM)]
     for key in keys:
@@ -363,16 +477,25 @@ def _folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def describe_gguf_file(path: Path) -> InstalledModel:
+    """A GGUF file as ``toolkit models list`` shows it: a size key for ours, else its file name,
+    and a description from its header (a file that is not a readable GGUF says so)."""
+    spec = next((s for s in LLM_MODELS.values() if s.filename == path.name), None)
+    ours = spec is not None and spec.size == path.stat().st_size
+    try:
+        description = describe_gguf(gguf_metadata(path), spec.description if ours else None)
+    except InputError as error:
+        description = str(error).removeprefix(f"{path}: ")
+    name = spec.key if ours else path.name
+    return InstalledModel("llm", name, path, path.stat().st_size, description)
+
+
 def iter_installed(include_argos: bool = True) -> Iterator[InstalledModel]:
     """Every installed model: GGUF files in :func:`models_dir`, then Argos packages."""
-    known = {spec.filename: spec for spec in LLM_MODELS.values()}
     folder = models_dir()
     if folder.is_dir():
         for path in sorted(folder.glob("*.gguf")):
-            spec = known.get(path.name)
-            description = spec.description if spec else "GGUF model"
-            name = spec.key if spec else path.stem
-            yield InstalledModel("llm", name, path, path.stat().st_size, description)
+            yield describe_gguf_file(path)
     if include_argos:
         for package in installed_argos_packages():
             path = Path(package.package_path)

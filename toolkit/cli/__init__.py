@@ -23,6 +23,13 @@ _COMMANDS = {
     "rules": ("toolkit.cli.rules", "rules", "List the rules, or explain one."),
     "translate": ("toolkit.cli.translate", "translate", "Translate articles to English Markdown, offline."),
     "models": ("toolkit.cli.models", "models", "Fetch, install and list translation models."),
+    "corpus": (
+        "toolkit.cli.corpus",
+        "corpus",
+        "Clean or lint corpora of JSONL/Parquet shards, on all cores or Ray.",
+    ),
+    "review": ("toolkit.cli.review", "review", "Write an HTML page to review repairs and translation."),
+    "memory": ("toolkit.cli.memory", "memory", "Export, import (TMX) and count the translation memory."),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from toolkit.cli.options import build_config, rule_options
 from toolkit.document import LineIndex
 from toolkit.engine import clean_text
 from toolkit.errors import ConfigError
+from toolkit.parallel import default_jobs, map_texts
 from toolkit.repairs.script import CONVERSIONS, convert_script
 
 
@@ -35,8 +37,13 @@ def _explain(name: str, text: str, result) -> None:
 @click.option("--unsafe", is_flag=True, help="Also apply guesses: dropped characters, years.")
 @click.option("--explain", is_flag=True, help="List every edit (rule, position, before, after) on stderr.")
 @click.option("--convert", type=click.Choice(CONVERSIONS), help="Convert the script with OpenCC afterwards.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Files cleaned in parallel (default: all cores)."
+)
 @rule_options
-def clean(paths, write, output, diff, check, unsafe, explain, convert, select, ignore, config_file, isolated):
+def clean(
+    paths, write, output, diff, check, unsafe, explain, convert, jobs, select, ignore, config_file, isolated
+):
     """Repair PATHS (files, folders, globs, - for stdin).
 
     Safe fixes always; guesses only with --unsafe. Without --write, -o, --diff
@@ -53,9 +60,9 @@ def clean(paths, write, output, diff, check, unsafe, explain, convert, select, i
     if write and any(item.path is None for item in inputs):
         raise ConfigError("--write cannot rewrite standard input; use -o FILE or stdout")
     changed = 0
-    for item in inputs:
-        text = item.source.text
-        result = clean_text(text, config, unsafe=unsafe)
+    texts = [item.source.text for item in inputs]
+    results = map_texts(partial(clean_text, config=config, unsafe=unsafe), texts, jobs or default_jobs())
+    for item, text, result in zip(inputs, texts, results, strict=True):
         cleaned, edits = result.text, list(result.edits)
         if convert:
             converted = convert_script(cleaned, convert)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from functools import partial
 
 import click
 
@@ -11,6 +12,7 @@ from toolkit.cli.files import encoding_notes, read_inputs, write_atomic
 from toolkit.cli.options import build_config, rule_options
 from toolkit.document import LineIndex
 from toolkit.engine import lint_text
+from toolkit.parallel import default_jobs, map_texts
 from toolkit.report import FORMATS, formatter, locate
 from toolkit.rules.registry import SEVERITIES
 
@@ -33,9 +35,23 @@ _RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary line on stderr.")
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Files linted in parallel (default: all cores)."
+)
 @rule_options
 def lint(
-    paths, output_format, output, statistics, fail_on, exit_zero, quiet, select, ignore, config_file, isolated
+    paths,
+    output_format,
+    output,
+    statistics,
+    fail_on,
+    exit_zero,
+    quiet,
+    jobs,
+    select,
+    ignore,
+    config_file,
+    isolated,
 ):
     """Check PATHS (files, folders, globs, - for stdin) and report every problem.
 
@@ -48,9 +64,13 @@ def lint(
     if not quiet:
         for note in encoding_notes(inputs):
             click.echo(f"toolkit: note: {note}", err=True)
-    for item in inputs:
-        text = item.source.text
-        findings = lint_text(text, config)
+    texts = [item.source.text for item in inputs]
+    for item, text, findings in zip(
+        inputs,
+        texts,
+        map_texts(partial(lint_text, config=config), texts, jobs or default_jobs()),
+        strict=True,
+    ):
         diagnostics.extend(locate(item.name, findings, LineIndex(text), config.severity_of))
     if statistics:
         counts = Counter((d.rule.id, d.rule.name) for d in diagnostics)

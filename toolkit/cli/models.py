@@ -54,13 +54,24 @@ def install(archive: Path) -> None:
 
 
 @models.command("list")
-def list_models() -> None:
-    """List installed models: engine, name, size, path."""
-    from toolkit.models import iter_installed, models_dir
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def list_models(paths: tuple[Path, ...]) -> None:
+    """List models: engine, name, size, path and what the GGUF header says.
 
-    found = list(iter_installed())
+    Without PATHS: the installed models ($TOOLKIT_MODELS, else $TOOLKIT_HOME/models, and Argos
+    packages). With PATHS: those GGUF files, and the .gguf files in those folders, any of which
+    `toolkit translate --model FILE.gguf` takes if it has a chat template.
+    """
+    from toolkit.models import describe_gguf_file, iter_installed, models_dir
+
+    if paths:
+        files = [p for path in paths for p in ([path] if path.is_file() else sorted(path.glob("*.gguf")))]
+        found = [describe_gguf_file(path) for path in files]
+    else:
+        found = list(iter_installed())
     if not found:
-        click.echo(f"no models installed in {models_dir()}; run `toolkit models fetch`", err=True)
+        where = ", ".join(map(str, paths)) if paths else str(models_dir())
+        click.echo(f"no models in {where}; run `toolkit models fetch` or pass a .gguf file", err=True)
         return
     for model in found:
         click.echo(

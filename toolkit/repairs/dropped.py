@@ -33,6 +33,8 @@ FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了,
 SUGGESTIONS = 3
 # Characters a measure word follows: numerals and quantifiers.
 MEASURED = set(CN_DIGITS + "0123456789０１２３４５６７８９兩千万萬几幾每各某这這那哪")
+MODES = ("alone", "always", "fits")
+FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-for-word swap
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
@@ -40,11 +42,17 @@ _ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
 
 @dataclass(frozen=True)
 class DroppedPattern:
-    """One line of ``dropped_words.tsv``: a regex, its replacement, ``alone`` or ``always``."""
+    """One line of ``dropped_words.tsv``: a regex, its replacement and its mode.
+
+    ``alone``: the match must be a word of its own in the best segmentation; ``always``: the
+    regex decides; ``fits``: the restored text must read as well as an exact word swap would
+    (``多`` → ``很多`` in ``給多家庭``, not in ``多數人`` or ``多家電商``, where ``多`` starts a word).
+    A group named ``at`` narrows the reported span (and the replaced text) to that group.
+    """
 
     pattern: re.Pattern[str]
     replacement: str
-    alone: bool
+    mode: str
 
 
 @dataclass(frozen=True)
@@ -75,13 +83,13 @@ def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
         if len(fields) < 2:
             raise ValueError(f"{source}:{number}: expected pattern<TAB>replacement[<TAB>mode]")
         mode = fields[2].strip() if len(fields) > 2 else "alone"
-        if mode not in ("alone", "always"):
-            raise ValueError(f"{source}:{number}: mode must be alone or always, not {mode!r}")
+        if mode not in MODES:
+            raise ValueError(f"{source}:{number}: mode must be one of {', '.join(MODES)}, not {mode!r}")
         try:
             compiled = re.compile(fields[0], re.MULTILINE)
         except re.error as error:
             raise ValueError(f"{source}:{number}: bad pattern ({error})") from None
-        patterns.append(DroppedPattern(compiled, fields[1], mode == "alone"))
+        patterns.append(DroppedPattern(compiled, fields[1], mode))
     return tuple(patterns)
 
 
@@ -143,15 +151,26 @@ def _to_script(word: str, traditional: bool) -> str:
     return opencc.OpenCC("s2t").convert(word)
 
 
-def _listed(text, simple, patterns, lexicon, single) -> list[DroppedGuess]:
+def _listed(text, simple, patterns, lexicon, single, traditional) -> list[DroppedGuess]:
     guesses = []
     for entry in patterns:
         for match in entry.pattern.finditer(text):
-            start, end = match.span()
-            if entry.alone and any((i, i + 1) not in single for i in range(start, end)):
+            group = "at" if "at" in entry.pattern.groupindex else 0
+            start, end = match.span(group)
+            if entry.mode == "alone" and any((i, i + 1) not in single for i in range(start, end)):
                 continue
             replacement = match.expand(entry.replacement)
-            gain = _gain(lexicon, simple, start, end, lexicon.to_simplified(replacement))
+            if group:
+                whole_start, whole_end = match.span()
+                replacement = replacement[start - whole_start : len(replacement) - (whole_end - end)]
+            restored = lexicon.to_simplified(replacement)
+            if not traditional:
+                replacement = restored  # a form shared by both scripts (也要) restores in the text's
+            gain = _gain(lexicon, simple, start, end, restored)
+            if entry.mode == "fits":
+                swap = lexicon.score(restored) - (lexicon.score(simple[start:end]) if end > start else 0.0)
+                if gain < swap - FIT_MARGIN:
+                    continue
             guesses.append(
                 DroppedGuess(start, end, replacement, (replacement,), gain, "listed truncated form")
             )
@@ -232,9 +251,9 @@ def find_dropped(
     offsets.append(len(text))
     simple = lexicon.to_simplified(view)
     single = {span for span in _tokens(simple, lexicon) if span[1] - span[0] == 1}
-    guesses = _listed(view, simple, patterns, lexicon, single)
+    traditional = is_traditional(view, lexicon)
+    guesses = _listed(view, simple, patterns, lexicon, single, traditional)
     if statistical:
-        traditional = is_traditional(view, lexicon)
         guesses += _statistical(view, simple, lexicon, single, traditional, min_gain)
     guesses.sort(key=lambda g: (g.start, -g.gain))
     kept: list[DroppedGuess] = []

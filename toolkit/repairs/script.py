@@ -35,6 +35,7 @@ from __future__ import annotations
 import bisect
 import re
 from functools import cache
+from pathlib import Path
 
 from toolkit.chardata import is_han
 from toolkit.findings import AppliedEdit, Edit, Finding
@@ -79,19 +80,36 @@ def classify_chars(text: str) -> dict[str, str]:
     >>> sorted(classify_chars("后後群").items())
     [('后', 'simplified'), ('後', 'traditional'), ('群', 'shared')]
     """
-    chars = sorted({ch for ch in text if is_han(ch)})
+    scripts = _script_table()
+    return {ch: scripts.get(ch, "shared") for ch in set(text) if is_han(ch)}
+
+
+@cache
+def _script_table() -> dict[str, str]:
+    """Every Han character that only one script uses, and which (from the data cache)."""
+    import importlib.util
+
+    from toolkit.datacache import cached_table
+
+    opencc = importlib.util.find_spec("opencc")
+    sources = [Path(opencc.origin)] if opencc is not None and opencc.origin else []
+    return cached_table("scripts", 2, sources, _build_script_table)
+
+
+def _build_script_table() -> dict[str, str]:
+    """A character is traditional-only when t2s changes it and some traditional standard keeps
+    it; simplified-only when every standard (s2t, s2tw, s2hk) changes it."""
+    chars = [chr(code) for code in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
     to_simplified = _convert_chars(chars, "t2s")
     to_traditional = [_convert_chars(chars, name) for name in TRADITIONAL_STANDARDS]
-    kinds = {}
+    scripts = {}
     for ch in chars:
         changed = [table[ch] != ch for table in to_traditional]
         if to_simplified[ch] != ch and not all(changed):
-            kinds[ch] = "traditional"
+            scripts[ch] = "traditional"
         elif to_simplified[ch] == ch and all(changed):
-            kinds[ch] = "simplified"
-        else:
-            kinds[ch] = "shared"
-    return kinds
+            scripts[ch] = "simplified"
+    return scripts
 
 
 def _japanese(line: str) -> bool:

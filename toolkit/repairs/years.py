@@ -1,56 +1,74 @@
 """Malformed years: ``支付寶成立于24年`` (2004) and years outside a sane range.
 
-Generated pages drop digits of years, mostly zeros (``2004年`` → ``24年``,
-``2021年`` → ``221年``). A 1–3 digit number followed by ``年`` is reported
-when the context needs a calendar year:
+Generated pages drop digits of years: the zeros (``2004年`` → ``24年``, ``2021年`` →
+``221年``) or the two middle digits (``2010年`` → ``20年``, ``1985年`` → ``15年``). A 1–3 digit
+number followed by ``年`` is reported when the context needs a calendar year:
 
-- after a founding verb or a time preposition (成立于, 於, 到, 截至, 自, 早在…);
+- after a time preposition or a founding verb with 于/於/在 (成立于, 於, 到, 截至, 自, 早在…);
 - before a part of a year (``年底``, ``年初``, ``年3月``, ``上半年``…);
-- at the start of a sentence followed by a comma (``24年，第三方支付…``);
-- three digits without a zero (``215年``): no round duration, no modern year.
+- at the start of a sentence followed by a comma (``24年，第三方支付…``), or at a clause start
+  before the subject of the sentence (``，21年我國``);
+- three digits without a zero (``215年``): no round duration, no modern year;
+- on a page that has such a year already, any 2–3 digit year at a clause start.
 
-Durations stay (``20年前``, ``10年來``, ``近20年``, ``80年代``, ``3年期``).
-The fix, applied only with ``--unsafe``, comes from the fact table
-(organisation → founding year) for an organisation named just before, from a
-year elsewhere in the text whose digits fit, or from the only year that
-putting back zeros can make; otherwise the finding lists candidates.
+Durations stay (``20年前``, ``10年來``, ``近20年``, ``80年代``, ``3年期``, ``诞生12年``).
+
+Every restoration the two kinds of truncation allow is listed as a suggestion. The fix,
+applied only with ``--unsafe``, needs evidence: the fact table (organisation → founding year)
+for an organisation named just before, a year elsewhere in the text whose digits fit, or the
+way this page truncates years (a 3-digit or 1-digit year means zeros were dropped; a year no
+zeros can explain means middle digits were) together with the years around it in the text.
 
 >>> [(f.message, f.fix.replacement) for f in find_malformed_years("支付寶成立于24年。", {"支付寶": 2004})]
 [('year "24年" has 2 digits after 成立于; founding year of 支付寶 is 2004', '2004')]
 >>> [f.fix.replacement for f in find_malformed_years("到215年，全國有5000家平台。221年底關停", {})]
 ['2015', '2021']
->>> find_malformed_years("他於20年前離開，成立10年來，1980年代，近20年，3年期，在3年內", {})
+>>> find_malformed_years("他於20年前離開，成立10年來，1980年代，近20年，3年期，在3年內，诞生12年，", {})
 []
+>>> find_malformed_years("芝麻信用于25年正式推出", {})[0].suggestions
+('2005', '2025', '2015', '1925')
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from itertools import combinations
 from pathlib import Path
 
 from toolkit.findings import Edit, Finding
-from toolkit.repairs.pinyin import ANNOTATION
+from toolkit.repairs.dropped import annotation_free
 
 RULE = "ZH302"
-_DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左])"
-_LOOSE_DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左的時时中裡里])"
-_VERBS = r"成立|創立|创立|創建|创建|創辦|创办|始建|建立|誕生|诞生|上線|上线|推出|開業|开业|註冊|注册|起步|成立於|成立于"
-_PREPOSITIONS = r"[于於]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于"
+_DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之])"
+_LOOSE_DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之的時时中裡里過过])"
+_VERBS = r"成立|創立|创立|創建|创建|創辦|创办|始建|建立|誕生|诞生|上線|上线|推出|開業|开业|註冊|注册|起步|出生|發布|发布|啟動|启动"
+_PREPOSITIONS = r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据"
+_CLAUSE = r"(?:^|(?<=[。！？；;，,：:\n]))"
+_SENTENCE = r"(?:^|(?<=[。！？!?\n]))"
+_SUBJECTS = (
+    r"我國|我国|全國|全国|中國|中国|國內|国内|全球|央行|監管|监管|政府|國家|国家|各地|該|该|本|此|這|这"
+    r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]"
+)
 _SHORT_YEAR = re.compile(
-    rf"(?:(?P<context>(?:{_VERBS})(?:[于於在])?)(?P<digits>\d{{1,3}})年{_DURATION}"
+    rf"(?:(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
     rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION})"
-    rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|中|上半年|下半年|[春夏秋冬]季?|\d{{1,2}}月)"
-    rf"|(?:^|(?<=[。！？；\n]))(?P<digits3>\d{{2,3}})年(?=[，,])"
-    rf"|(?<!\d)(?<!\d[.,])(?P<digits4>[12][1-9]{{2}})年{_LOOSE_DURATION}",
+    rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|中期?|前[後后]|上半年|下半年|[春夏秋冬]季?|第?[一二三四1-4]季度|\d{{1,2}}月)"
+    rf"|{_CLAUSE}(?P<digits3>\d{{2,3}})年(?=(?:{_SUBJECTS}))"
+    rf"|{_SENTENCE}(?P<digits5>\d{{2,3}})年{_LOOSE_DURATION}(?=[\u4e00-\u9fff])"
+    rf"|(?<!\d)(?<!\d[.,])(?<![第近約约達达逾超滿满])(?P<digits4>[12][1-9]{{2}})年(?!代|歷史|历史|之久|的歷史|的历史)"
+    rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年{_LOOSE_DURATION}",
     re.MULTILINE,
 )
+_GROUPS = ("digits", "digits1", "digits2", "digits3", "digits5", "digits4", "weak")
 _FULL_YEAR = re.compile(rf"(?<!\d)(?P<digits>\d{{4}})年{_DURATION}")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+FIRST_YEAR = 1900
 
 
 @cache
@@ -72,26 +90,56 @@ def _is_subsequence(short: str, full: str) -> bool:
     return all(digit in remaining for digit in short)
 
 
-def _with_zeros(digits: str, low: int, high: int) -> list[str]:
-    """Four-digit years in ``low..high`` made by putting zeros back into ``digits``.
+def with_zeros(digits: str, last: int) -> list[str]:
+    """Years in ``1900..last`` made by putting zeros back into ``digits``.
 
-    >>> _with_zeros("24", 1900, 2030), _with_zeros("221", 1900, 2030), _with_zeros("20", 1900, 2030)
-    (['2004'], ['2021'], ['2000'])
+    >>> with_zeros("24", 2030), with_zeros("221", 2030), with_zeros("2", 2030), with_zeros("15", 2030)
+    (['2004'], ['2021'], ['2000'], [])
     """
-    missing = 4 - len(digits)
     years = set()
-    for places in combinations(range(4), missing):
+    for places in combinations(range(4), 4 - len(digits)):
         rest = iter(digits)
         year = "".join("0" if index in places else next(rest) for index in range(4))
-        if year[0] != "0" and low <= int(year) <= high:
+        if FIRST_YEAR <= int(year) <= last:
             years.add(year)
     return sorted(years)
 
 
-def _plausible(digits: str) -> list[str]:
-    """Up to three years (1900..now) containing ``digits`` in order, fewest added digits first."""
-    years = [str(y) for y in range(date.today().year, 1899, -1) if _is_subsequence(digits, str(y))]
-    return sorted(years, key=lambda y: (len(y.replace("0", "")), -int(y)))[:3]
+def without_middle(digits: str, last: int) -> list[str]:
+    """Years in ``1900..last`` whose first and last digits are ``digits`` (``2010`` → ``20``).
+
+    >>> without_middle("24", 2026), without_middle("15", 2026)[:3]
+    (['2004', '2014', '2024'], ['1905', '1915', '1925'])
+    """
+    if len(digits) != 2:
+        return []
+    return [str(y) for y in range(FIRST_YEAR, last + 1) if str(y)[0] + str(y)[3] == digits]
+
+
+def shorthand(digits: str, last: int) -> list[str]:
+    """Years in ``1900..last`` that ``digits`` abbreviates, as people write ``18年`` for 2018.
+
+    >>> shorthand("18", 2026), shorthand("215", 2026)
+    (['1918', '2018'], [])
+    """
+    if len(digits) != 2:
+        return []
+    return [year for year in (f"19{digits}", f"20{digits}") if int(year) <= last]
+
+
+@dataclass
+class _Truncated:
+    start: int  # of the digits, in the text
+    end: int
+    digits: str
+    message: str
+    zeros: list[str]
+    middle: list[str]
+    strong: bool
+
+    def candidates(self, last: int) -> list[str]:
+        """Every restoration: zeros put back, middle digits put back, a two-digit shorthand."""
+        return list(dict.fromkeys(self.zeros + self.middle[::-1] + shorthand(self.digits, last)[::-1]))
 
 
 def _named_before(text: str, position: int, facts: Mapping[str, int], window: int = 40) -> str | None:
@@ -99,13 +147,59 @@ def _named_before(text: str, position: int, facts: Mapping[str, int], window: in
     start = max(0, position - window)
     for stop in "。！？\n":
         start = max(start, text.rfind(stop, 0, position) + 1)
-    span = ANNOTATION.sub(r"\1", text[start:position])  # 騰(téng)訊 still names 騰訊
+    span = text[start:position]
     best: tuple[int, str] | None = None
     for name in facts:
         found = span.rfind(name)
         if found >= 0 and (best is None or found + len(name) > best[0]):
             best = (found + len(name), name)
     return best[1] if best else None
+
+
+def _where(match: re.Match[str], group: str) -> str:
+    if group in ("digits", "digits1"):
+        return f"after {match.group('context') or match.group('preposition')}"
+    if group == "digits2":
+        return f"before {match.group('part')}"
+    if group == "digits4":
+        return "and no zero"
+    return "at the start of a clause"
+
+
+def _truncated_years(view: str, last: int) -> list[_Truncated]:
+    found = []
+    for match in _SHORT_YEAR.finditer(view):
+        group = next(name for name in _GROUPS if match.group(name))
+        digits = match.group(group)
+        start, end = match.span(group)
+        message = f'year "{digits}年" has {len(digits)} digit{"s" * (len(digits) > 1)} {_where(match, group)}'
+        zeros, middle = with_zeros(digits, last), without_middle(digits, last)
+        if zeros or middle or shorthand(digits, last):
+            found.append(_Truncated(start, end, digits, message, zeros, middle, group != "weak"))
+    if not any(t.strong for t in found):
+        return []  # a clause-start "20年" alone is a duration; it is a year only on a damaged page
+    return found
+
+
+def _page_mode(found: list[_Truncated]) -> str | None:
+    """How this page truncates years: ``zeros``, ``middle`` or unknown (``None``).
+
+    Only dropping zeros makes 1 or 3 digits; a 2-digit year no zeros can explain lost its middle.
+    """
+    modes = set()
+    for item in found:
+        if len(item.digits) != 2:
+            modes.add("zeros")
+        elif not item.zeros and item.middle:
+            modes.add("middle")
+    return modes.pop() if len(modes) == 1 else None
+
+
+def _chronology(candidates: list[str], before: int | None, after: int | None) -> list[str]:
+    """Candidates that keep the text's order of years (``before`` ≤ year ≤ ``after``)."""
+    return [
+        y for y in candidates if (before is None or int(y) >= before) and (after is None or int(y) <= after)
+    ]
 
 
 def find_malformed_years(
@@ -116,42 +210,47 @@ def find_malformed_years(
 ) -> list[Finding]:
     """Truncated years in a date context and four-digit years out of range."""
     year_max = year_max or date.today().year + 50
-    document_years = {int(m.group(1)) for m in _ANY_YEAR.finditer(text)}
+    last = date.today().year
+    view, offsets = annotation_free(text)  # 從(cóng)24年 still reads 從24年
+    offsets.append(len(text))
+    document_years = sorted({int(m.group(1)) for m in _ANY_YEAR.finditer(view)})
+    found = _truncated_years(view, last)
+    mode = _page_mode(found)
+    anchors = sorted((m.start(), int(m.group(1))) for m in _ANY_YEAR.finditer(view))
     findings: list[Finding] = []
-    for match in _SHORT_YEAR.finditer(text):
-        group = next(
-            name for name in ("digits", "digits1", "digits2", "digits3", "digits4") if match.group(name)
-        )
-        digits = match.group(group)
-        start, end = match.span(group)
-        written = f"{digits}年"
-        if group in ("digits", "digits1"):
-            where = f"after {match.group('context') or match.group('preposition')}"
-        elif group == "digits2":
-            where = f"before {match.group('part')}"
-        elif group == "digits3":
-            where = "at the start of a sentence"
-        else:
-            where = "and no zero"
-        message = f'year "{written}" has {len(digits)} digits {where}'
-        organisation = _named_before(text, match.start(), facts)
-        if organisation and _is_subsequence(digits, str(facts[organisation])):
-            year = str(facts[organisation])
-            reason = f"founding year of {organisation} is {year}"
-        else:
-            fitting = sorted(y for y in document_years if _is_subsequence(digits, str(y)))
-            zeros = _with_zeros(digits, 1900, date.today().year)
-            if len(fitting) == 1:
-                year, reason = str(fitting[0]), f"{fitting[0]} appears elsewhere in the text"
-            elif len(zeros) == 1:
-                year, reason = zeros[0], f"{zeros[0]} is the only year its zeros can restore"
-            else:
-                candidates = _plausible(digits)
-                hint = f"; maybe {', '.join(candidates)}" if candidates else ""
-                findings.append(Finding(RULE, start, end + 1, message + hint, None, tuple(candidates)))
-                continue
+    for item in found:
+        candidates = item.candidates(last)
+        start, end = offsets[item.start], offsets[item.end - 1] + 1
+        organisation = _named_before(view, item.start, facts)
+        fitting = [y for y in document_years if _is_subsequence(item.digits, str(y))]
+        year = reason = None
+        if organisation and _is_subsequence(item.digits, str(facts[organisation])):
+            year, reason = (
+                str(facts[organisation]),
+                f"founding year of {organisation} is {facts[organisation]}",
+            )
+        elif len(fitting) == 1:
+            year, reason = str(fitting[0]), f"{fitting[0]} appears elsewhere in the text"
+        elif mode:
+            kept = item.zeros if mode == "zeros" else item.middle
+            index = bisect_left(anchors, (item.start, 0))
+            before = anchors[index - 1][1] if index else None
+            after = anchors[index][1] if index < len(anchors) else None
+            ordered = _chronology(kept, before, after) if len(kept) > 1 else kept
+            if len(ordered) == 1:
+                year = ordered[0]
+                reason = f"this page drops the {'zeros' if mode == 'zeros' else 'middle digits'} of its years"
+                if len(kept) > 1:
+                    reason += " and the years around it order it"
+        if year is None:
+            shown = ", ".join(candidates[:6]) + ("…" if len(candidates) > 6 else "")
+            findings.append(
+                Finding(RULE, start, end + 1, f"{item.message}; maybe {shown}", None, tuple(candidates))
+            )
+            continue
+        suggestions = (year, *(y for y in candidates if y != year))
         findings.append(
-            Finding(RULE, start, end + 1, f"{message}; {reason}", Edit(start, end, year), (year,))
+            Finding(RULE, start, end + 1, f"{item.message}; {reason}", Edit(start, end, year), suggestions)
         )
     for match in _FULL_YEAR.finditer(text):
         year = int(match.group("digits"))

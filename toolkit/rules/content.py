@@ -17,11 +17,14 @@ from toolkit.rules.registry import CheckContext, register
     fix="unsafe",
     summary="Truncated or impossible year",
     rationale=(
-        "Generated pages lose the zeros of years (成立于24年 for 2004). A 1–3 digit year after a "
-        "founding verb or 于/於, or a four-digit year outside year_min..year_max, is reported. "
-        "The fix comes from the fact table (organisation → founding year, option `facts`) or a "
-        "matching year elsewhere in the text, and is applied only with --unsafe; otherwise the "
-        "finding lists plausible years."
+        "Generated pages drop digits of years: the zeros (成立于24年 for 2004, 221年 for 2021) or "
+        "the middle digits (20年 for 2010). A 1–3 digit year in a date context (after 于/於/到/截至, "
+        "before 年底/年3月, opening a clause before its subject, three digits without a zero), "
+        "or a four-digit year outside year_min..year_max, is reported with every restoration as "
+        "a suggestion; durations (20年前, 近20年, 诞生12年) are not. The fix needs evidence: the "
+        "fact table (organisation → founding year, option `facts`), a matching year elsewhere in "
+        "the text, or the page's way of truncating years with the years around it. It is applied "
+        "only with --unsafe."
     ),
     example="支付寶成立于24年 → 支付寶成立于2004年 (from config/facts.tsv)",
     options={"facts": "facts.tsv", "year_min": 1000, "year_max": 0},

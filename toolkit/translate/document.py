@@ -41,14 +41,14 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from toolkit.document import Block, Document, Section, parse_document
 from toolkit.findings import AppliedEdit, offset_before
-from toolkit.translate.engines import Engine
+from toolkit.translate.engines import Engine, EngineUnavailableError
 from toolkit.translate.memory import TranslationMemory
-from toolkit.translate.qa import QAFinding, check_pair
+from toolkit.translate.qa import DOUBTFUL_RULES, QAFinding, check_pair, source_doubts
 from toolkit.translate.split import split_sentences
 
 JSON_SCHEMA_VERSION = 1
@@ -61,7 +61,7 @@ class Segment:
 
     ``source`` is the line as it was in the input, ``cleaned`` the line after repairs, ``text`` the
     part that is translated (without the numbering label), ``label`` the numbering rewritten with
-    Arabic numerals.
+    Arabic numerals, ``starts`` the offset of each sentence in the cleaned document.
     """
 
     kind: str
@@ -73,6 +73,7 @@ class Segment:
     sentences: list[str] = field(default_factory=list)
     translations: list[str] = field(default_factory=list)
     findings: list[QAFinding] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
 
     @property
     def translation(self) -> str:
@@ -89,8 +90,13 @@ class Segment:
             "cleaned": self.cleaned,
             "translation": self.translation,
             "sentences": [
-                {"source": s, "translation": t}
-                for s, t in zip(self.sentences, self.translations, strict=True)
+                {"source": s, "translation": t, **({"start": o} if o is not None else {})}
+                for s, t, o in zip(
+                    self.sentences,
+                    self.translations,
+                    self.starts or [None] * len(self.sentences),
+                    strict=True,
+                )
             ],
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -147,6 +153,7 @@ class DocumentTranslation:
     cleaned: bool
     seconds: float = 0.0
     memory_hits: int = 0
+    reviewed_hits: int = 0
     translated: int = 0
 
     @property
@@ -167,6 +174,7 @@ class DocumentTranslation:
             "seconds": round(self.seconds, 3),
             "sentence_count": self.sentence_count,
             "memory_hits": self.memory_hits,
+            "reviewed_hits": self.reviewed_hits,
             "translated_sentences": self.translated,
             "sections": [s.to_dict() for s in self.sections],
             "findings": [f.to_dict() for f in self.findings],
@@ -216,13 +224,27 @@ def english_label(block: Block) -> str:
     return f"{digits}."
 
 
-def _segment(block: Block, line: int, source_text: str, edits: Sequence[AppliedEdit], split: bool) -> Segment:
+def _sentence_starts(cleaned: str, start: int, sentences: Sequence[str]) -> list[int]:
+    """Offsets of ``sentences`` (pieces of the block at ``start``, in order) in ``cleaned``."""
+    starts = []
+    for sentence in sentences:
+        found = cleaned.find(sentence, start)
+        starts.append(found)
+        start = found + len(sentence) if found >= 0 else start
+    return starts
+
+
+def _segment(
+    block: Block, line: int, cleaned: str, source_text: str, edits: Sequence[AppliedEdit], split: bool
+) -> Segment:
     changes = [edit.as_edit() for edit in edits]
     start, end = offset_before(block.start, changes), offset_before(block.end, changes)
     text = block.title if block.kind != "paragraph" else block.text.strip()
     sentences = split_sentences(text) if split else ([text] if text.strip() else [])
     source = source_text[start:end].strip()
-    return Segment(block.kind, line, source, block.text.strip(), text, english_label(block), sentences)
+    segment = Segment(block.kind, line, source, block.text.strip(), text, english_label(block), sentences)
+    segment.starts = _sentence_starts(cleaned, block.start, sentences)
+    return segment
 
 
 def _heading_level(block: Block, depth: int) -> int:
@@ -231,11 +253,14 @@ def _heading_level(block: Block, depth: int) -> int:
     return min(6, block.markdown_level or depth + 1)
 
 
-def _sections(document: Document, source_text: str, edits: Sequence[AppliedEdit]) -> list[SectionTranslation]:
+def _sections(
+    document: Document, cleaned: str, source_text: str, edits: Sequence[AppliedEdit]
+) -> list[SectionTranslation]:
     sections: list[SectionTranslation] = []
 
     def segment(block: Block, split: bool) -> Segment:
-        return _segment(block, document.lines.position(block.start)[0], source_text, edits, split)
+        line = document.lines.position(block.start)[0]
+        return _segment(block, line, cleaned, source_text, edits, split)
 
     def visit(section: Section, depth: int) -> None:
         heading = section.heading
@@ -271,22 +296,35 @@ def translate_text(
     config=None,
     memory: TranslationMemory | None = None,
     progress: Callable[[int, int], None] | None = None,
+    glossary: Mapping[str, str] | None = None,
 ) -> DocumentTranslation:
     """Clean (unless ``raw``; guesses too when ``unsafe``), parse and translate ``text`` section by section.
 
-    ``memory`` serves and stores sentence translations; ``progress(done, total)`` gets the number
-    of sentences just finished (those served by the memory first, then each chunk) and the
-    document's total. QA findings are attached to each segment.
+    ``memory`` serves and stores sentence translations (a reviewed translation wins over the
+    engine's); ``progress(done, total)`` gets the number of sentences just finished (those served
+    by the memory first, then each chunk) and the document's total. QA findings are attached to
+    each segment: the pair checks (with ``glossary`` terms), and the lint findings of
+    :data:`~toolkit.translate.qa.DOUBTFUL_RULES` that the repair left in a sentence. When the
+    engine fails part-way (:class:`~toolkit.translate.engines.EngineUnavailableError`), what it
+    did translate goes to the memory before the error is raised again.
     """
+    from toolkit.config import load_config
+    from toolkit.engine import lint_text
+
     started = time.perf_counter()
+    config = config if config is not None else load_config()
     cleaned, edits = (text, []) if raw else clean_for_translation(text, config, unsafe)
-    sections = _sections(parse_document(cleaned), text, edits)
+    sections = _sections(parse_document(cleaned), cleaned, text, edits)
     result = DocumentTranslation(sections, engine.name, engine.model_id, cleaned=not raw)
+    doubtful = [f for f in lint_text(cleaned, config) if f.rule in DOUBTFUL_RULES]
     every = [s for section in sections for segment in section.segments for s in segment.sentences]
     known = memory.lookup(engine.name, engine.model_id, every) if memory else {}
+    reviewed = memory.lookup_reviewed(every) if memory else {}
+    known.update(reviewed)
     occurrences = Counter(every)
     todo = list(dict.fromkeys(s for s in every if s not in known))
     result.memory_hits = len(every) - sum(occurrences[s] for s in todo)
+    result.reviewed_hits = sum(occurrences[s] for s in reviewed)
     if progress and result.memory_hits:
         progress(result.memory_hits, len(every))
     fresh: dict[str, str] = {}
@@ -295,7 +333,12 @@ def translate_text(
     for start in range(0, len(todo), chunk_size):
         chunk = todo[start : start + chunk_size]
         chunk_start = time.perf_counter()
-        translated = dict(zip(chunk, engine.translate_batch(chunk), strict=True))
+        try:
+            translated = dict(zip(chunk, engine.translate_batch(chunk), strict=True))
+        except EngineUnavailableError as error:
+            if memory:
+                memory.store(engine.name, engine.model_id, error.done.items())
+            raise
         seconds = time.perf_counter() - chunk_start
         cost.update(dict.fromkeys(chunk, seconds / len(chunk)))
         fresh.update(translated)
@@ -309,14 +352,21 @@ def translate_text(
             segment.translations = [fresh.get(s) or known.get(s, "") for s in segment.sentences]
             if segment.kind in ("title", "heading"):  # models often end a heading like a sentence
                 segment.translations = [t.rstrip(" .") for t in segment.translations]
-            segment.findings = [
-                f
-                for s, t in zip(segment.sentences, segment.translations, strict=True)
-                for f in check_pair(s, t)
-            ]
+            segment.findings = check_segment(segment, glossary)
+            for s, t, start in zip(segment.sentences, segment.translations, segment.starts, strict=True):
+                segment.findings.extend(source_doubts(s, t, start, doubtful, cleaned))
             section.seconds += sum(cost.pop(s, 0.0) for s in segment.sentences)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def check_segment(segment: Segment, glossary: Mapping[str, str] | None = None) -> list[QAFinding]:
+    """The pair checks (:func:`~toolkit.translate.qa.check_pair`) on each sentence of ``segment``."""
+    return [
+        f
+        for s, t in zip(segment.sentences, segment.translations, strict=True)
+        for f in check_pair(s, t, glossary)
+    ]
 
 
 def _paragraph_line(segment: Segment) -> str:

@@ -2,11 +2,15 @@
 
 An engine translates a batch of Chinese sentences into English, one output per input, and names
 itself for the translation memory (``name`` plus ``model_id``, which changes whenever the model
-file or the prompt/decoding settings change). Both real engines are argostranslate
-``ITranslation`` objects: :class:`~toolkit.translate.engines.llm.LLMTranslation` (a GGUF
-instruction model run by llama-cpp-python behind an ``ILanguageModel``) and
-:class:`~toolkit.translate.engines.argos.ArgosTranslation` (an installed Argos package's
-CTranslate2 model and SentencePiece tokenizer, driven in batches).
+file or the prompt/decoding settings change). The engines (:data:`ENGINES`):
+
+* ``llm``: :class:`~toolkit.translate.engines.llm.LLMTranslation`, any GGUF instruction model run
+  in process by llama-cpp-python behind an argostranslate ``ILanguageModel``, prompted through
+  the model's own chat template;
+* ``openai``: :class:`~toolkit.translate.engines.openai.OpenAITranslation`, any OpenAI-compatible
+  chat-completions server (llama.cpp, vLLM, Ollama), many requests in flight;
+* ``argos``: :class:`~toolkit.translate.engines.argos.ArgosTranslation`, an installed Argos
+  package's CTranslate2 model and SentencePiece tokenizer, driven in batches.
 
 >>> class Upper:
 ...     name, model_id = "upper", "v1"
@@ -22,9 +26,25 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from toolkit.errors import ConfigError
+from toolkit.errors import ConfigError, ToolkitError
 
-ENGINES = ("llm", "argos")
+ENGINES = {
+    "llm": "a GGUF instruction model in this process (--model 0.5b/1.5b or FILE.gguf)",
+    "openai": "an OpenAI-compatible chat-completions server (--base-url URL)",
+    "argos": "an installed Argos zh→en package",
+}
+
+
+class EngineUnavailableError(ToolkitError):
+    """An engine that stopped working part-way (a server down or refusing requests).
+
+    ``done`` maps the sentences translated before the failure to their translations, so the
+    caller can keep them (the document translator stores them in the translation memory).
+    """
+
+    def __init__(self, message: str, done: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.done = dict(done or {})
 
 
 @runtime_checkable
@@ -83,13 +103,40 @@ def load_engine(
     batch_size: int | None = None,
     glossary: Mapping[str, str] | None = None,
     candidates: int = 1,
+    base_url: str | None = None,
+    api_model: str | None = None,
+    api_key_env: str | None = None,
+    concurrency: int | None = None,
 ) -> Engine:
-    """Load an engine. ``model`` is a GGUF path or size key (llm) or an Argos package folder (argos).
+    """Load an engine of :data:`ENGINES`, refusing options it does not take.
 
-    ``glossary`` (LLM only) maps Chinese names and terms to the English wanted; ``candidates``
-    (LLM only) > 1 picks each sentence's consensus among that many candidates. Raises
-    :class:`~toolkit.errors.ModelMissingError` when no model is installed; never downloads.
+    ``model`` is a GGUF path or size key (llm) or an Argos package folder (argos); ``base_url``,
+    ``api_model``, ``api_key_env`` (the environment variable holding the API key) and
+    ``concurrency`` configure the server (openai). ``glossary`` (llm, openai) maps Chinese names
+    and terms to the English wanted; ``candidates`` (llm only) > 1 picks each sentence's
+    consensus among that many candidates. Raises :class:`~toolkit.errors.ModelMissingError`
+    when no model is installed; never downloads.
     """
+    server = {"--base-url": base_url, "--api-model": api_model, "--api-key-env": api_key_env}
+    server["--concurrency"] = concurrency
+    if kind not in ENGINES:
+        raise ValueError(f"unknown engine {kind!r}; choose one of {', '.join(ENGINES)}")
+    if kind != "openai" and any(value is not None for value in server.values()):
+        given = ", ".join(option for option, value in server.items() if value is not None)
+        raise ConfigError(f"{given}: only for --engine openai")
+    if candidates > 1 and kind != "llm":
+        raise ConfigError("--candidates works only with the llm engine")
+    if kind == "openai":
+        if base_url is None:
+            raise ConfigError("--engine openai needs --base-url URL (e.g. http://127.0.0.1:8080/v1)")
+        if model is not None or batch_size is not None:
+            raise ConfigError(
+                "--engine openai: name the server's model with --api-model, and use --concurrency"
+            )
+        from toolkit.translate.engines.openai import load_openai
+
+        return load_openai(base_url, api_model, api_key_env, concurrency, glossary)
+
     from toolkit import models
 
     if kind == "llm":
@@ -97,12 +144,8 @@ def load_engine(
 
         return LLMTranslation.from_file(models.find_llm(model), batch_size, glossary, candidates)
     if glossary:
-        raise ConfigError("a glossary works only with the llm engine")
-    if candidates > 1:
-        raise ConfigError("--candidates works only with the llm engine")
-    if kind == "argos":
-        from toolkit.translate.engines.argos import ArgosTranslation
+        raise ConfigError("a glossary works only with the llm and openai engines")
+    from toolkit.translate.engines.argos import ArgosTranslation
 
-        package = models.find_argos_package() if model is None else models.load_argos_package(Path(model))
-        return ArgosTranslation(package, batch_size=batch_size)
-    raise ValueError(f"unknown engine {kind!r}; choose one of {', '.join(ENGINES)}")
+    package = models.find_argos_package() if model is None else models.load_argos_package(Path(model))
+    return ArgosTranslation(package, batch_size=batch_size)

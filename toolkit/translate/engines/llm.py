@@ -1,12 +1,14 @@
-"""Local-LLM engine: a GGUF instruction model (Qwen2.5-Coder-Instruct) run by llama-cpp-python.
+"""Local-LLM engine: any GGUF instruction model (default Qwen2.5-Coder-Instruct) run by llama-cpp-python.
 
-:class:`LlamaLanguageModel` is an ``argostranslate.models.ILanguageModel`` (``infer(prompt)``
-on a ChatML prompt, greedy decoding); :class:`LLMTranslation` is an
-``argostranslate.translate.ITranslation`` built on it. Measured on the WMT22 subset (see
+:class:`LlamaLanguageModel` is an ``argostranslate.models.ILanguageModel`` (``infer(prompt)``,
+greedy decoding) whose prompts are built with the model's own chat template (the GGUF key
+``tokenizer.chat_template``, rendered by llama-cpp-python's ``Jinja2ChatFormatter``, as its
+server does); :class:`LLMTranslation` is an ``argostranslate.translate.ITranslation`` built on
+it. Measured on the WMT22 subset (see
 ``bench/bench_translate.py``; choices made on a disjoint dev subset):
 
-* one sentence per prompt: Qwen's default system prompt, the task and the sentence in the user's
-  turn (better than a translator persona with example pairs: 49.0 against 46.3 chrF on the dev
+* one sentence per prompt (:func:`~toolkit.translate.engines.prompt.translation_messages`): Qwen's
+  default system prompt, the task and the sentence in the user's turn (better than a translator persona with example pairs: 49.0 against 46.3 chrF on the dev
   lines), and the glossary's matching terms as a second system message;
 * :meth:`LlamaLanguageModel.complete_many` decodes many prompts as parallel llama.cpp sequences
   with continuous batching: the shared prompt prefix is evaluated once and kept between calls,
@@ -24,85 +26,100 @@ sentence per call: 0.78x.)
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from argostranslate.models import ILanguageModel
 from argostranslate.translate import Hypothesis, ITranslation, Language
 
+from toolkit.errors import InputError
 from toolkit.models import model_fingerprint
-from toolkit.repairs.punctuation import FULL_WIDTH
 from toolkit.translate.consensus import pick_consensus
 from toolkit.translate.engines import translate_lines
-from toolkit.translate.qa import looks_looped
-from toolkit.translate.split import has_cjk
+from toolkit.translate.engines.prompt import (
+    glossary_note,
+    settings_id,
+    tidy,
+    token_budget,
+    translation_messages,
+    usable,
+)
 
-PROMPT_VERSION = "p5"
 DEFAULT_BATCH_SIZE = 32  # parallel sequences; see bench/bench_translate.py
 EPSILON = 0.02  # sampling keeps tokens at least this probable
-# Qwen's own default system prompt and the task in the user's turn: better on a WMT22 dev subset
-# (lines i % 9 == 4, disjoint from the benchmark's) than a translator persona or example pairs.
-SYSTEM_PROMPT = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
-INSTRUCTION = "Translate the following Chinese text into English. Output only the translation."
-_ASCII_BRACKETS = str.maketrans(
-    {"【": " [", "】": "] ", "〔": " [", "〕": "] ", "［": " [", "］": "] ", "（": " (", "）": ") "}
+# ChatML as a Jinja chat template (llama-cpp-python's), for language models that bring no template.
+CHATML_TEMPLATE = (
+    "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content']"
+    " + '<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}"
+    "{% endif %}"
 )
-# The repair rules' ASCII -> full-width table, inverted (brackets are above); 、 is a list comma.
-_ASCII_PUNCTUATION = {full: ascii for ascii, full in FULL_WIDTH.items() if ascii not in "()"} | {"、": ","}
-_SPACED_PUNCTUATION = re.compile(r"\s*([" + "".join(_ASCII_PUNCTUATION) + r"])\s*")
-_PREFIX = re.compile(r"^(?:english|translation|译文|翻译)\s*[:：]\s*", re.IGNORECASE)
 
 
-def chatml(system: str, user: str, note: str = "") -> str:
-    """A ChatML prompt (Qwen's chat format) that ends where the assistant answers.
+class ChatTemplate:
+    """A chat template (Jinja, as in a GGUF's ``tokenizer.chat_template``) that renders messages into
+    the prompt text the model continues, with the generation prompt at the end.
 
-    ``note`` (a glossary) goes in a second system message just before the question, so the
-    prompt prefix that llama.cpp keeps between calls stays the same.
+    Rendered by llama-cpp-python's ``Jinja2ChatFormatter`` (the formatter its OpenAI-compatible
+    server uses). A template that refuses system messages (``raise_exception`` in Gemma's or
+    Mistral's) gets them merged into one, then folded into the user's turn.
 
-    >>> chatml("S", "q").splitlines()[-1]
+    >>> ChatTemplate(CHATML_TEMPLATE).render(translation_messages("你好。")).splitlines()[-1]
     '<|im_start|>assistant'
+    >>> strict = "{% for m in messages %}{% if m['role'] == 'system' %}{{ raise_exception('no') }}"
+    >>> strict += "{% endif %}[{{ m['content'] }}]{% endfor %}"
+    >>> ChatTemplate(strict).render([{"role": "system", "content": "S"}, {"role": "user", "content": "Q"}])
+    '[S\\n\\nQ]'
     """
-    parts = [f"<|im_start|>system\n{system}<|im_end|>"]
-    if note:
-        parts.append(f"<|im_start|>system\n{note}<|im_end|>")
-    parts.append(f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
-    return "\n".join(parts)
 
+    def __init__(self, source: str, bos_token: str = "", eos_token: str = "") -> None:
+        import jinja2
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-def tidy(answer: str) -> str:
-    """Strip a model's wrapping: surrounding quotes, a ``Translation:`` prefix, notes after a blank line.
+        self.source = source
+        try:
+            self._formatter = Jinja2ChatFormatter(source, eos_token=eos_token, bos_token=bos_token)
+        except jinja2.TemplateError as error:
+            raise InputError(f"the model's chat template does not parse: {error}") from None
 
-    Chinese punctuation the model copied into the English becomes its ASCII form.
+    def render(self, messages: Sequence[Mapping[str, str]]) -> str:
+        """The prompt for ``messages``."""
+        system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+        others = [dict(m) for m in messages if m["role"] != "system"]
+        merged = [{"role": "system", "content": system}, *others] if system else others
+        folded = [dict(m) for m in others]
+        if system and folded and folded[0]["role"] == "user":
+            folded[0]["content"] = f"{system}\n\n{folded[0]['content']}"
+        import jinja2
 
-    >>> tidy('Translation: "It rains."\\n\\nNote: literal.')
-    'It rains.'
-    >>> tidy("【Lawyer's note】 Pay attention，please（really）。")
-    "[Lawyer's note] Pay attention, please (really)."
-    """
-    text = answer.strip().split("\n\n", 1)[0].strip()
-    text = _PREFIX.sub("", text)
-    if len(text) > 1 and text[0] == text[-1] == '"':
-        text = text[1:-1].strip()
-    text = _SPACED_PUNCTUATION.sub(lambda m: _ASCII_PUNCTUATION[m[1]] + " ", text.translate(_ASCII_BRACKETS))
-    return re.sub(r" +(?=[,.;:!?)\]])", "", " ".join(text.split()))
+        failure = None
+        for attempt in (list(messages), merged, folded):
+            try:
+                return self._formatter(messages=attempt).prompt
+            except (ValueError, TypeError, KeyError, jinja2.TemplateError) as error:  # raise_exception
+                failure = error
+        raise InputError(f"the model's chat template cannot render a translation prompt: {failure}")
 
 
 class LlamaLanguageModel(ILanguageModel):
     """A GGUF model behind argostranslate's ``ILanguageModel``: ``infer(prompt) -> completion``.
 
-    The model is loaded at the first ``infer``, so a run served by the translation memory never
-    loads it.
+    The model is loaded at the first ``infer`` (or use of :attr:`chat_template`), so a run served
+    by the translation memory never loads it. Before the first load of a llama.cpp build,
+    ``check`` runs a batched decode in a child process
+    (:mod:`toolkit.translate.engines.llama_check`), so a build that this CPU cannot run fails
+    with a message instead of killing the process.
     """
 
-    def __init__(self, path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> None:
+    def __init__(
+        self, path: Path, n_ctx: int = 4096, n_threads: int | None = None, check: bool = True
+    ) -> None:
         self.path = Path(path)
+        self.check = check
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self._llama = None
+        self._template: ChatTemplate | None = None
         self._cjk_mask = None
         self._parallel = None  # llama_cpp._internals.LlamaContext of complete_many
         self._prefix: list[int] = []  # the tokens kept in its sequence 0
@@ -111,6 +128,10 @@ class LlamaLanguageModel(ILanguageModel):
     def llama(self):  # -> llama_cpp.Llama
         """The llama.cpp model, loaded on first use."""
         if self._llama is None:
+            if self.check:
+                from toolkit.translate.engines.llama_check import ensure_llama_runs
+
+                ensure_llama_runs(self.path)
             from llama_cpp import Llama
 
             threads = self.n_threads
@@ -122,6 +143,23 @@ class LlamaLanguageModel(ILanguageModel):
                 verbose=False,
             )
         return self._llama
+
+    @property
+    def chat_template(self) -> ChatTemplate:
+        """The model's own chat template (``Llama.metadata["tokenizer.chat_template"]``), with its
+        BOS and EOS token texts, as llama-cpp-python's server builds it."""
+        if self._template is None:
+            llama = self.llama
+            source = llama.metadata.get("tokenizer.chat_template", "")
+            if not source.strip():
+                raise InputError(f"{self.path}: the model has no chat template (tokenizer.chat_template)")
+            bos, eos = llama.token_bos(), llama.token_eos()
+            self._template = ChatTemplate(
+                source,
+                bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
+                eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
+            )
+        return self._template
 
     def cjk_mask(self):  # -> numpy bool array over the vocabulary
         """Tokens whose bytes can start a character in U+3000..U+9FFF (UTF-8 lead bytes E3..E9)."""
@@ -140,7 +178,8 @@ class LlamaLanguageModel(ILanguageModel):
     def infer(
         self, x: str, max_tokens: int = 512, block_cjk: bool = False, repeat_penalty: float = 1.0
     ) -> str | None:
-        """Greedy completion of the prompt ``x`` up to the end of the assistant's turn."""
+        """Greedy completion of the prompt ``x`` (rendered by :attr:`chat_template`) up to the end of
+        the assistant's turn."""
         return self.complete_many([x], max_tokens, block_cjk=block_cjk, repeat_penalty=repeat_penalty)[0][0]
 
     def complete_many(
@@ -319,6 +358,7 @@ class LLMTranslation(ITranslation):
     ``translate``) serve argostranslate's own API, one hypothesis per call. ``batch_size`` is
     the number of sequences decoded in parallel; ``candidates`` > 1 turns on minimum-Bayes-risk
     decoding: the greedy answer and ``candidates - 1`` samples, of which the chrF consensus wins.
+    Prompts are rendered with the model's ``chat_template`` (ChatML for a model without one).
     """
 
     name = "llm"
@@ -337,12 +377,7 @@ class LLMTranslation(ITranslation):
         self.batch_size = DEFAULT_BATCH_SIZE if batch_size is None else batch_size
         self.candidates = max(1, candidates)
         self.glossary = dict(glossary or {})
-        self.model_id = f"{model_id}:{PROMPT_VERSION}"
-        if self.candidates > 1:
-            self.model_id += f":mbr{self.candidates}"
-        if self.glossary:
-            terms = json.dumps(sorted(self.glossary.items()), ensure_ascii=False)
-            self.model_id += ":g" + hashlib.sha256(terms.encode()).hexdigest()[:8]
+        self.model_id = f"{model_id}:{settings_id(self.glossary, self.candidates)}"
         self.retries = 0
 
     @classmethod
@@ -353,7 +388,8 @@ class LLMTranslation(ITranslation):
         glossary: Mapping[str, str] | None = None,
         candidates: int = 1,
     ) -> LLMTranslation:
-        """Load a GGUF file; the memory key uses its (cached) content hash."""
+        """Load a GGUF file (loaded at first use); the memory key uses its (cached) content hash,
+        which covers its chat template."""
         return cls(LlamaLanguageModel(path), model_fingerprint(path), batch_size, glossary, candidates)
 
     def hypotheses(self, input_text: str, num_hypotheses: int = 1) -> list[Hypothesis]:
@@ -371,16 +407,21 @@ class LLMTranslation(ITranslation):
         batched kernels.
         """
         sentences = list(sentences)
-        prompts = [chatml(SYSTEM_PROMPT, f"{INSTRUCTION}\n\n{s}", self._terms([s])) for s in sentences]
-        budgets = [_budget(s) for s in sentences]
+        if not sentences:
+            return []
+        template = getattr(self.model, "chat_template", None) or ChatTemplate(CHATML_TEMPLATE)
+        prompts = [
+            template.render(translation_messages(s, glossary_note(self.glossary, [s]))) for s in sentences
+        ]
+        budgets = [token_budget(s) for s in sentences]
         results = []
         for source, group in zip(sentences, self._complete(prompts, budgets, self.candidates), strict=True):
-            usable = [target for target in group if _usable(source, target)]
-            results.append(usable[pick_consensus(usable)] if usable else "")
+            good = [target for target in group if usable(source, target)]
+            results.append(good[pick_consensus(good)] if good else "")
         again = [
             i
             for i, (source, target) in enumerate(zip(sentences, results, strict=True))
-            if not _usable(source, target)
+            if not usable(source, target)
         ]
         self.retries += len(again)
         retried = self._complete([prompts[i] for i in again], [budgets[i] for i in again], 1, retry=True)
@@ -405,11 +446,6 @@ class LLMTranslation(ITranslation):
             ]
         return [[tidy(answer or "") for answer in group] for group in groups]
 
-    def _terms(self, texts: Sequence[str]) -> str:
-        """The glossary entries that occur in ``texts``, as an instruction ("" when none)."""
-        found = [f"{zh} = {en}" for zh, en in self.glossary.items() if any(zh in text for text in texts)]
-        return "Use these translations of names and terms: " + "; ".join(found) + "." if found else ""
-
 
 def _common_prefix(sequences: Sequence[Sequence[int]]) -> int:
     """Length of the longest common prefix.
@@ -424,17 +460,3 @@ def _common_prefix(sequences: Sequence[Sequence[int]]) -> int:
         if any(s[i] != sequences[0][i] for s in sequences):
             return i
     return length
-
-
-def _usable(source: str, target: str) -> bool:
-    """Whether a translation is non-empty, free of Chinese (if the source had any) and not looping.
-
-    >>> _usable("你好", "Hello"), _usable("你好", "你好 Hello"), _usable("你好", "")
-    (True, False, False)
-    """
-    return bool(target) and not (has_cjk(source) and (has_cjk(target) or looks_looped(target)))
-
-
-def _budget(sentence: str) -> int:
-    """Token budget for one sentence's translation: generous, but stops a loop early."""
-    return min(1024, 3 * len(sentence) + 48)

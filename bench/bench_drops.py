@@ -1,0 +1,245 @@
+"""Recall and precision of ZH301 (dropped characters) and ZH302 (truncated years) on corrupt.py pages.
+
+Usage::
+
+    python bench/bench_drops.py [--articles DIR ...] [--seeds 1 2 3] [--other] [--undamaged FILE]
+
+Every article (``*.md`` or ``*.txt``, simplified Chinese, one paragraph a line) is damaged by
+``../shared/tools/corrupt.py`` (imported from there, never copied) under each seed, exactly as
+its command line does. Findings of ZH301 and ZH302 are paired one to one with the simulator's
+``dropped_chars`` and ``year_truncated`` events by overlap (a drop that left nothing has an empty
+span: a finding that touches it pairs). Recall counts paired events, precision paired findings.
+
+``--other`` is the detector's own test: the simulator's list of dropped words is replaced by
+common two-character words that are *not* in ``config/dropped_words.tsv`` (jieba's most
+frequent ones found in the article), each dropped the way the simulator drops its own words,
+keeping the first character, keeping the last or removing the whole word. The simulator still
+writes the truth and the event spans, so alignment stays exact. Recall is reported per way.
+
+``--undamaged`` counts ZH301 and ZH302 findings per 10,000 characters on text that was never
+damaged (default: the WMT22 zh source), where every such finding is a false alarm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from toolkit.config import load_config  # noqa: E402
+from toolkit.engine import lint_text  # noqa: E402
+from toolkit.lexicon import get_lexicon, jieba_dictionary  # noqa: E402
+from toolkit.repairs.dropped import load_patterns  # noqa: E402
+
+SHARED = next(
+    (p / "shared" for p in ROOT.parents if (p / "shared" / "tools").is_dir()), ROOT.parent / "shared"
+)
+CORRUPT = SHARED / "tools" / "corrupt.py"
+UNDAMAGED = SHARED / "data" / "wmt22-zh-en" / "src.zh"
+DEFAULT_ARTICLES = [ROOT / "bench" / "articles" / "dev"]
+RULES = {"dropped_chars": "ZH301", "year_truncated": "ZH302"}
+OTHER_WORDS = 3000  # jieba's most frequent two-character words are the pool for --other
+OTHER_RATE = 0.03  # chance that one occurrence of a pool word is dropped (about one drop in 150 characters)
+WAYS = {"left": "first character kept", "right": "last character kept", None: "whole word removed"}
+
+
+def load_corrupt():
+    """The shared simulator as a module."""
+    spec = importlib.util.spec_from_file_location("corrupt", CORRUPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_articles(folders: list[Path]) -> dict[str, str]:
+    articles = {}
+    for folder in folders:
+        for path in sorted([*folder.glob("*.md"), *folder.glob("*.txt")]):
+            articles[f"{folder.name}/{path.stem}"] = path.read_text(encoding="utf-8")
+    return articles
+
+
+def other_words(listed_replacements: set[str]) -> list[str]:
+    """jieba's most frequent two-character Han words, the listed ones left out."""
+    rows = []
+    with jieba_dictionary().open(encoding="utf-8") as handle:
+        for line in handle:
+            word, freq = line.split()[:2]
+            if len(word) == 2 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                rows.append((int(freq), word))
+    rows.sort(reverse=True)
+    return [word for _, word in rows if word not in listed_replacements][:OTHER_WORDS]
+
+
+def use_other_words(corrupt, pool: list[str]) -> None:
+    """Make ``corrupt`` drop pool words (first kept, last kept, whole word) instead of its list."""
+    chooser = random.Random(11)
+    rules = []
+    for word in pool:
+        traditional = corrupt.s2t_charwise(word)
+        way = chooser.choice(list(WAYS))
+        keep = {"left": traditional[0], "right": traditional[1], None: ""}[way]
+        rules.append((f"other:{word}", traditional, keep, way))
+    corrupt.DROP_RULES = rules
+    corrupt.SWAPS = []
+    draw_params = corrupt.draw_params
+
+    def with_pool_rates(rng, t0, site_vocab=()):
+        table, params = draw_params(rng, t0, site_vocab)
+        params["p_drop"] = {name: OTHER_RATE for name, *_ in rules}
+        return table, params
+
+    corrupt.draw_params = with_pool_rates
+
+
+def restores(replacement: str, truth: str) -> bool:
+    """Whether a replacement puts back the lost text (a year, or the dropped characters)."""
+    convert = get_lexicon().to_simplified
+    return convert(truth) in convert(replacement)
+
+
+def pair(events: list[dict], findings: list) -> tuple[set[int], set[int], list[tuple[int, int]]]:
+    """One-to-one pairing by overlap (an empty event span pairs with a finding touching it)."""
+    used_findings: set[int] = set()
+    paired_events: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for e_index, event in enumerate(events):
+        start, end = event["span"]
+        for f_index, finding in enumerate(findings):
+            if f_index in used_findings:
+                continue
+            touches = (
+                finding.start <= start <= finding.end
+                if start == end
+                else finding.start < end and start < finding.end
+            )
+            if touches:
+                used_findings.add(f_index)
+                paired_events.add(e_index)
+                pairs.append((e_index, f_index))
+                break
+    return paired_events, used_findings, pairs
+
+
+def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bool) -> None:
+    corrupt = load_corrupt()
+    if other:
+        pool = other_words({p.replacement for p in load_patterns()})
+        use_other_words(corrupt, pool)
+    config = load_config(isolated=True, select=["ZH301", "ZH302"])
+    site_vocab = sorted(
+        set().union(*(corrupt.converted_chars(corrupt.s2t_charwise(t)) for t in articles.values()))
+    )
+    totals: Counter = Counter()
+    ways: Counter = Counter()
+    for seed in seeds:
+        for name, text in articles.items():
+            _, result, _ = corrupt.process_article(name, text, seed, site_vocab)
+            page = result["corrupted"]
+            findings = lint_text(page, config)
+            for kind, rule in RULES.items():
+                events = [e for e in result["events"] if e["type"] == kind]
+                found = [f for f in findings if f.rule == rule]
+                paired, used, pairs = pair(events, found)
+                for e_index, f_index in pairs:
+                    truth, finding = events[e_index]["original"].rstrip("，"), found[f_index]
+                    totals[kind, "fixed"] += finding.fix is not None
+                    totals[kind, "fixed right"] += finding.fix is not None and restores(
+                        finding.fix.replacement, truth
+                    )
+                    totals[kind, "suggested"] += any(restores(s, truth) for s in finding.suggestions)
+                totals[kind, "events"] += len(events)
+                totals[kind, "found"] += len(paired)
+                totals[kind, "findings"] += len(found)
+                totals[kind, "true"] += len(used)
+                for index, event in enumerate(events):
+                    way = event["rule"].startswith("other:") and _way(event, corrupt)
+                    if other:
+                        ways[way, "events"] += 1
+                        ways[way, "found"] += index in paired
+                if verbose:
+                    for index, event in enumerate(events):
+                        if index not in paired:
+                            s, e = event["span"]
+                            print(
+                                f"  missed {seed} {name} {kind} {event['rule']}: …{page[max(0, s - 8) : e + 8]}…"
+                            )
+                    for index, finding in enumerate(found):
+                        if index not in used:
+                            print(
+                                f"  false  {seed} {name} {rule}: …{page[max(0, finding.start - 8) : finding.end + 8]}… {finding.message}"
+                            )
+    print(
+        f"corrupt.py pages: {len(articles)} articles × seeds {seeds}"
+        + (" (other words dropped)" if other else "")
+    )
+    for kind, rule in RULES.items():
+        events, found = totals[kind, "events"], totals[kind, "found"]
+        findings, true = totals[kind, "findings"], totals[kind, "true"]
+        print(
+            f"  {rule} {kind:15} recall {found}/{events} = {_percent(found, events)}"
+            f"   precision {true}/{findings} = {_percent(true, findings)}"
+        )
+        fixed, right, suggested = (
+            totals[kind, "fixed"],
+            totals[kind, "fixed right"],
+            totals[kind, "suggested"],
+        )
+        print(
+            f"        of the found: the right text among the suggestions {_percent(suggested, found)},"
+            f" fixed {_percent(fixed, found)}, fixed right {right}/{fixed} = {_percent(right, fixed)}"
+        )
+    if other:
+        for way, label in WAYS.items():
+            print(
+                f"    {label:22} recall {ways[way, 'found']}/{ways[way, 'events']} = {_percent(ways[way, 'found'], ways[way, 'events'])}"
+            )
+
+
+def _way(event: dict, corrupt) -> str | None:
+    for name, _, _, way in corrupt.DROP_RULES:
+        if name == event["rule"]:
+            return way
+    return None
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+
+
+def false_alarms(path: Path, verbose: bool) -> None:
+    """ZH301/ZH302 findings on undamaged text (linted whole, as bench_clean.py does)."""
+    text = path.read_text(encoding="utf-8")
+    findings = lint_text(text, load_config(isolated=True, select=["ZH301", "ZH302"]))
+    counts = Counter(f.rule for f in findings)
+    for rule in ("ZH301", "ZH302"):
+        rate = 10_000 * counts[rule] / len(text)
+        print(
+            f"  {rule} on undamaged {path.name} ({len(text):,} chars): {counts[rule]} = {rate:.2f} per 10,000 chars"
+        )
+    if verbose:
+        for f in findings:
+            print(f"  false  {f.rule}: …{text[max(0, f.start - 10) : f.end + 10]}… {f.message}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=Path, nargs="+", default=DEFAULT_ARTICLES)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--other", action="store_true", help="drop common words outside the list instead")
+    parser.add_argument("--undamaged", type=Path, help="also count findings on this undamaged text")
+    parser.add_argument("--verbose", action="store_true", help="print every miss and false finding")
+    args = parser.parse_args()
+    measure(read_articles(args.articles), args.seeds, args.other, args.verbose)
+    if args.undamaged:
+        false_alarms(args.undamaged, args.verbose)
+
+
+if __name__ == "__main__":
+    main()

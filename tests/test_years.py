@@ -1,0 +1,123 @@
+"""Truncated years (ZH302): every truncation corrupt.py makes, candidates, fixes only with evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from toolkit.cli import main
+from toolkit.repairs.years import find_malformed_years
+
+
+def _only(text: str, facts: dict[str, int] | None = None):
+    (finding,) = find_malformed_years(text, facts or {})
+    return finding
+
+
+@pytest.mark.parametrize(
+    ("text", "truth"),
+    [
+        ("截至221年末，全國共有發卡機構", "2021"),  # zeros dropped, three digits left
+        ("到24年，全國信用卡發卡量突破", "2004"),  # zeros dropped, two digits left
+        ("從26年開始，監管部門", "2016"),  # middle digits dropped
+        ("我國第一張信用卡誕生于15年，由一家銀行發行", "1985"),  # middle digits of a 19xx year
+        ("在2年底，平台開始整頓", "2000"),  # one digit left
+        ("數據顯示，21年我國移動支付", "2021"),  # a clause that opens with the year
+        ("221年以後，行業進入整頓期", "2021"),  # three digits, no zero
+    ],
+)
+def test_every_truncation_is_found_and_its_year_suggested(text: str, truth: str) -> None:
+    finding = _only(text)
+    assert finding.rule == "ZH302"
+    assert text[finding.start : finding.end].endswith("年")
+    assert truth in finding.suggestions
+
+
+def test_candidates_list_every_restoration() -> None:
+    finding = _only("芝麻信用于25年正式推出")
+    assert finding.fix is None  # 2005 (zeros) or 2015/2025 (middle): no evidence, no guess
+    assert {"2005", "2015", "2025"} <= set(finding.suggestions)
+    assert "maybe 2005" in finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "他於20年前離開",
+        "公司成立10年來",
+        "1980年代",
+        "近20年，行業變化很大",
+        "2004年成立",
+        "于5年內完成",
+        "诞生12年，比特币在2021年迎来高光时刻",
+        "出美式民主，20年穷兵黩武",  # a clause-start duration on a page without damaged years
+        "注册有效期为3年。",
+        "这是浙江大学120年办学的灵魂",
+        "这是他在公司的第18年。",
+    ],
+)
+def test_durations_and_valid_years_are_not_reported(text: str) -> None:
+    assert find_malformed_years(text, {}) == []
+
+
+def test_clause_start_year_is_reported_on_a_page_with_damaged_years() -> None:
+    text = "到24年，全國發卡量突破1億張。\n21年，行業進入快速發展期。"
+    assert [text[f.start : f.end] for f in find_malformed_years(text, {})] == ["24年", "21年"]
+
+
+def test_fix_from_the_fact_table() -> None:
+    finding = _only("支付寶成立于24年。", {"支付寶": 2004})
+    assert finding.fix.replacement == "2004" and "founding year of 支付寶" in finding.message
+
+
+def test_fix_from_another_year_in_the_text() -> None:
+    finding = _only("平台於2018年上線。該平台于18年推出新產品")
+    assert finding.fix.replacement == "2018" and finding.suggestions[0] == "2018"
+
+
+def test_fix_from_the_page_truncation_mode() -> None:
+    # 221 can only lose zeros, so the page drops zeros and 25 is 2005, not 2015
+    text = "到221年底，全國共有平台。芝麻信用于25年正式推出"
+    assert [f.fix.replacement for f in find_malformed_years(text, {})] == ["2021", "2005"]
+
+
+def test_middle_mode_uses_the_order_of_years() -> None:
+    # 15 cannot lose zeros (1985 lost its middle), so 24 is 2004, 2014 or 2024: the years around decide
+    text = "信用卡誕生於15年。2012年行業起步，到24年，規模擴大。2020年以後進入整頓"
+    fixes = [
+        (text[f.start : f.end], f.fix.replacement if f.fix else None) for f in find_malformed_years(text, {})
+    ]
+    assert fixes == [("15年", None), ("24年", "2014")]
+
+
+def test_annotations_do_not_hide_the_context() -> None:
+    finding = _only("從(cóng)26年開始")
+    assert "2016" in finding.suggestions
+
+
+def test_cli_lists_candidates_and_fixes_only_with_evidence(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("支付寶成立于24年。芝麻信用于25年正式推出。\n", encoding="utf-8")
+    runner = CliRunner()
+    lint = runner.invoke(main, ["lint", "--isolated", "--format", "json", "--select", "ZH302", str(page)])
+    findings = json.loads(lint.output)["findings"]
+    assert [f["suggestions"][0] for f in findings] == ["2004", "2005"]
+    assert [f["fix"] is not None for f in findings] == [True, False]
+    clean = runner.invoke(main, ["clean", "--isolated", "--unsafe", "--select", "ZH302", str(page)])
+    assert clean.exit_code == 0
+    assert clean.output == "支付寶成立于2004年。芝麻信用于25年正式推出。\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "truth"),
+    [
+        ("網上業務則在25年前後逐漸普及", "2015"),  # 年前後 is "around", a date
+        ("根據(jù)28年施行的《勞動合同法》", "2008"),
+        ("是熱門的旅游目的地之一。23年雲南接待游客超過8億人次", "2023"),
+    ],
+)
+def test_more_date_contexts(text: str, truth: str) -> None:
+    assert truth in _only(text).suggestions

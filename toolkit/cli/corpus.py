@@ -1,0 +1,147 @@
+"""``toolkit corpus clean|lint``: process shards of documents into an output folder."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from toolkit.cli.options import build_config, rule_options
+from toolkit.corpus.engines import ENGINES
+from toolkit.corpus.records import RecordSettings
+from toolkit.corpus.runner import RunOptions, run_corpus
+from toolkit.parallel import default_jobs
+
+
+class ProgressLine:
+    """Documents done and documents per second on stderr, at most twice a second."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, documents: int, shards_done: int, shards: int) -> None:
+        now = time.perf_counter()
+        if now - self.last < (0.5 if self.live else 5.0) and shards_done < shards:
+            return
+        self.last = now
+        rate = documents / (now - self.started) if now > self.started else 0.0
+        line = f"toolkit: {documents:,} documents, {rate:,.0f}/s, shards {shards_done}/{shards}"
+        click.echo(("\r" + line) if self.live else line, err=True, nl=not self.live)
+
+    def finish(self) -> None:
+        if self.live:
+            click.echo("", err=True)
+
+
+def corpus_options(command):
+    """The options shared by ``corpus clean`` and ``corpus lint``."""
+    decorators = [
+        click.argument("inputs", nargs=-1, required=True),
+        click.option(
+            "-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Output folder."
+        ),
+        click.option("--workers", type=int, default=None, help="Parallel workers (default: all cores)."),
+        click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True),
+        click.option("--resume", is_flag=True, help="Skip shards that finished in an earlier run."),
+        click.option("--text-key", default="text", show_default=True, help="Field that holds the text."),
+        click.option("--id-key", default="id", show_default=True, help="Field that identifies a record."),
+        click.option(
+            "--max-error-rate",
+            type=click.FloatRange(0, 1),
+            default=0.01,
+            show_default=True,
+            help="Exit 2 when a larger share of records fails.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress or summary on stderr."),
+    ]
+    for decorate in reversed(decorators):
+        command = decorate(command)
+    return rule_options(command)
+
+
+def _run(
+    mode: str, inputs, out, workers, engine, resume, unsafe, text_key, id_key, max_error_rate, quiet, rules
+):
+    settings = RecordSettings(build_config(*rules), unsafe=unsafe, text_key=text_key, id_key=id_key)
+    options = RunOptions(
+        settings,
+        mode=mode,
+        workers=workers or default_jobs(),
+        engine=engine,
+        resume=resume,
+        max_error_rate=max_error_rate,
+        command=tuple(sys.argv),
+    )
+    progress = None if quiet else ProgressLine()
+    try:
+        summary = run_corpus(list(inputs), Path(out), options, progress)
+    finally:
+        if progress is not None:
+            progress.finish()
+    if not quiet:
+        counts = summary.totals.counts
+        click.echo(
+            f"toolkit: {counts['documents_in']:,} documents in, {counts['documents_out']:,} out, "
+            f"{counts['changed']:,} changed, {counts['failed']:,} failed; "
+            f"{summary.processed} shard(s) processed, {summary.skipped} skipped; see {Path(out) / 'stats.json'}",
+            err=True,
+        )
+
+
+@click.group()
+def corpus() -> None:
+    """Clean or lint corpora: JSONL, JSONL.gz and Parquet shards, folders of .txt/.md files.
+
+    Output in OUT: data/ (one shard per input shard, records in order, every field kept),
+    errors/ (bad records with shard, line, reason, raw content), stats.json, run.json.
+    """
+
+
+@corpus.command("clean")
+@corpus_options
+@click.option("--unsafe", is_flag=True, help="Also apply guesses: dropped characters, years.")
+def corpus_clean(
+    inputs, out, workers, engine, resume, text_key, id_key, max_error_rate, quiet, unsafe, **rules
+):
+    """Repair the text of every record in INPUTS into OUT/data (a `toolkit` field reports per record)."""
+    _run(
+        "clean",
+        inputs,
+        out,
+        workers,
+        engine,
+        resume,
+        unsafe,
+        text_key,
+        id_key,
+        max_error_rate,
+        quiet,
+        _rules(rules),
+    )
+
+
+@corpus.command("lint")
+@corpus_options
+def corpus_lint(inputs, out, workers, engine, resume, text_key, id_key, max_error_rate, quiet, **rules):
+    """Report findings per record of INPUTS (counts per rule and spans) into OUT/data."""
+    _run(
+        "lint",
+        inputs,
+        out,
+        workers,
+        engine,
+        resume,
+        False,
+        text_key,
+        id_key,
+        max_error_rate,
+        quiet,
+        _rules(rules),
+    )
+
+
+def _rules(options: dict) -> tuple:
+    return options["select"], options["ignore"], options["config_file"], options["isolated"]
