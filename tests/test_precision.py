@@ -84,7 +84,8 @@ def test_reads_as_words() -> None:
         "术语\n: 定义内容写在这里。\n- : 列表里的定义。",  # definition lists
         "我常用Yahoo!查资料，也看Jeopardy!节目。",  # Latin names with !
         "给按钮加上!important样式才生效。",  # CSS keyword
-        "明天见;-)  好的:)",  # emoticons
+        "明天见;-)  好的:)  收到:thumbsup:",  # emoticons and emoji shortcodes
+        "[2] 赵六. 机器学习[M]. 上海: 复旦大学出版社, 2020: 15-20.",  # a GB/T 7714 reference
         '在终端里运行print("你好")就能看到输出。',  # a call whose Chinese is a string
         "链接 https://example.cn/搜索?关键词=天气,北京 已失效。",  # URL
     ],
@@ -211,3 +212,12 @@ def test_cli_leaves_a_right_page_unchanged(runner, tmp_path, config) -> None:
     lint = runner.invoke(main, ["lint", "--isolated", str(path)])
     assert lint.exit_code == 0, lint.output
     assert lint_text(PAGE, config) == []
+
+
+# ---------------------------------------------------------------------------
+# Structure: a Markdown step list is one list
+
+
+def test_step_list_is_not_split_into_headings(config) -> None:
+    text = "## 安装\n\n1. 下载安装包，并校验文件的 SHA-256 值，确认与官网公布的一致。\n2. 解压\n3. 运行\n"
+    assert [f.rule for f in lint_text(text, config) if f.rule.startswith("ZH5")] == []

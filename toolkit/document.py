@@ -414,22 +414,19 @@ def _items_stay_together(blocks: list[Block]) -> None:
     >>> [b.kind for b in parse_blocks("1. 克隆仓库并安装依赖。\\n2. 启动\\n3. 测试")]
     ['item', 'item', 'item']
     """
-    run: list[int] = []
-    for index, block in enumerate([*blocks, Block("paragraph", -1, -1, "")]):
-        previous = blocks[run[-1]] if run else None
-        if (
-            block.number is not None
-            and previous is not None
-            and block.style == previous.style
-            and block.start == previous.end + 1
-            and not block.markdown_level
-        ):
-            run.append(index)
+    runs: list[list[int]] = []
+    for index, block in enumerate(blocks):
+        if block.number is None or block.markdown_level:
             continue
+        previous = blocks[runs[-1][-1]] if runs else None
+        if previous is not None and previous.style == block.style and previous.end + 1 == block.start:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for run in runs:
         if len(run) > 1 and any(blocks[i].kind == "item" for i in run):
             for i in run:
                 blocks[i] = replace(blocks[i], kind="item")
-        run = [index] if block.number is not None and not block.markdown_level else []
 
 
 def _tree_level(block: Block) -> int:

@@ -10,7 +10,9 @@ and front matter. :func:`protected_spans` returns the character spans of
 - the target of Markdown links and images (``](/zh/指南)``), reference definitions
   (``[id]: https://…``), footnote markers (``[^1]:``) and the ``!`` that starts an image;
 - ``:::`` directive fence lines and the ``:`` that starts a definition-list item;
-- URLs and e-mail addresses;
+- reference-list entries in the GB/T 7714 style, which writes ``. : ,`` half width
+  (``王五. 书名[M]. 北京: 出版社, 2019.``);
+- emoji shortcodes (``:smile:``), URLs and e-mail addresses;
 - lines of source code pasted without a fence: mostly ASCII and holding a code token
   (``print(``, ``= "``, ``{``, ``;`` at the end, ``SELECT``, ``&&`` …).
 
@@ -38,6 +40,8 @@ _SPANS = re.compile(
     r"|/\*[^\n]*?\*/"  # one-line C-style comments
     r"|^[ \t]*:{3,}[^\n]*$"  # ::: directive fences
     r"|^[ \t]*(?:[-*+][ \t]+)?:(?=[ \t])"  # definition-list markers
+    r"|^[^\n]*\[(?:M|J|C|D|R|S|P|N|G|Z|A|EB/OL|DB/OL|J/OL|M/OL|CP/DK)\][^\n]*$"  # GB/T 7714 references
+    r"|:[a-z0-9_+-]{2,}:"  # emoji shortcodes: :smile:  :+1:
     r"|(?:https?|ftp)://[^\s<>\"，。；！？）」』】]+"  # URLs
     r"|www\.[^\s<>\"，。；！？）」』】]+"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail addresses

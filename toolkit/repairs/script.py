@@ -32,6 +32,7 @@ standard that agrees best with the rest of the document.
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
 from pathlib import Path
@@ -212,6 +213,7 @@ class _LineConversions:
     def __init__(self, text: str, conversions: tuple[str, ...]) -> None:
         self.text = text
         source = text if conversions == ("t2s",) else _converter("t2s").convert(text)
+        self.source = source if len(source) == len(text) else text
         self.lines = {name: _converter(name).convert(source).split("\n") for name in conversions}
         self.starts = [0]
         for line in text.split("\n"):
@@ -232,12 +234,12 @@ class _LineConversions:
     def char(self, index: int, name: str) -> str:
         """The conversion of ``text[index]`` by ``name`` in its line (by its neighbours if the
         line changed length)."""
-        number = next(n for n in range(len(self.starts) - 1) if self.starts[n + 1] > index)
+        number = bisect.bisect_right(self.starts, index) - 1
         line = self.lines[name][number] if number < len(self.lines[name]) else ""
         column = index - self.starts[number]
         if len(line) == self.starts[number + 1] - 1 - self.starts[number]:
             return line[column]
-        return _convert_in_context(self.text, index, name)
+        return _convert_in_context(self.source, index, name)
 
 
 def _convert_in_context(text: str, index: int, conversion: str, window: int = 3) -> str:

@@ -47,9 +47,13 @@ def check_years(context: CheckContext) -> Iterable[Finding]:
     summary="Simplified and traditional characters mixed",
     rationale=(
         "A naive character-by-character converter leaves characters of the other script "
-        "(关于 → 關于). Each character that only the minority script uses, and that OpenCC's "
-        "phrase rules would convert in its context, is reported. The unsafe fix converts that "
-        "character alone; `toolkit clean --convert s2t` (or t2s) converts the whole text."
+        "(关于 → 關于). Once the text is clearly one script (at least 4 script-specific "
+        "characters, 3 to 1), each character that only the other script uses is reported when "
+        "OpenCC, reading its line, converts it for every standard: the Taiwan and Hong Kong "
+        "forms (台, 群, 裡, 温, 户), classical 于 (之子于歸), Japanese lines, markup and URLs are "
+        "accepted; in simplified text traditional-looking names (乾隆, 毕昇) are kept unless two "
+        "different such characters are left. The unsafe fix converts that character alone; "
+        "`toolkit clean --convert s2t` (or t2s) converts the whole text."
     ),
     example="關于 (traditional text with simplified 于) → 關於",
     options={"min_share": 0.0},

@@ -81,10 +81,12 @@ def check_gbk(context: CheckContext) -> Iterable[Finding]:
     rationale=(
         "Whole runs decoded with the wrong legacy codec: UTF-8 read as GBK, GBK or Big5 read "
         "as Latin-1/Windows-1252, and UTF-8 read as Latin-1 (repaired by ftfy, configured to "
-        "keep Chinese full-width punctuation and curly quotes). A run is repaired only when "
-        "the result reads as much better Chinese."
+        "keep Chinese full-width punctuation and curly quotes). A run is turned into Chinese "
+        "only when the result reads as Chinese words (most of its Han characters in dictionary "
+        "words) and much better than the run, so accented European text (atenção, télécharger) "
+        "is never given Han characters; its UTF-8 mojibake (NicolÃ¡s) is repaired as ftfy does."
     ),
-    example="浣犲ソ → 你好; ÄãºÃ → 你好",
+    example="浣犲ソ → 你好; ÄãºÃ → 你好; NicolÃ¡s → Nicolás; atenção is kept",
 )
 def check_encoding(context: CheckContext) -> Iterable[Finding]:
     text = context.text
@@ -131,7 +133,7 @@ def find_residue(text: str, covered: list[tuple[int, int]]) -> list[Finding]:
         mark = match.group()
         if "\u3040" <= mark[0] <= "\u30ff" and japanese:
             continue
-        if mark == "€" and (text[:start].rstrip()[-1:].isdigit() or text[end:].lstrip()[:1].isdigit()):
+        if mark == "€" and _euro_sign(text, start):
             continue
         lexicon = lexicon or get_lexicon()
         while start > line_start and _suspicious(text[start - 1], lexicon):
@@ -140,6 +142,18 @@ def find_residue(text: str, covered: list[tuple[int, int]]) -> list[Finding]:
             end += 1
         findings.append(Finding("ZH104", start, end, f"unrepairable mojibake residue `{text[start:end]}`"))
     return findings
+
+
+def _euro_sign(text: str, index: int) -> bool:
+    """A real ``€``: next to a number (``10 €``, ``€5``) or standing apart from Chinese characters.
+
+    >>> _euro_sign("價格 10 €。", 6), _euro_sign("符號是 € ，", 4), _euro_sign("齻€(gè)", 1)
+    (True, True, False)
+    """
+    before, after = text[:index].rstrip()[-1:], text[index + 1 :].lstrip()[:1]
+    if before.isdigit() or after.isdigit():
+        return True
+    return not (is_han(text[index - 1 : index] or " ") or is_han(text[index + 1 : index + 2] or " "))
 
 
 def _suspicious(ch: str, lexicon) -> bool:

@@ -36,10 +36,13 @@ def check_pinyin(context: CheckContext) -> Iterable[Finding]:
     rationale=(
         "Chinese text uses full-width ，；：？！（） and 。. NFKC normalisation and converters "
         "flatten them to ASCII. The fix converts a mark only next to Chinese characters and "
-        "never inside numbers (1,000, 3.5, 10:30), heading or list numbers (1.1, 一.), URLs, "
-        "e-mail addresses, inline code or comments; brackets only as a pair around Chinese."
+        "never inside numbers (1,000, 3.5, 10:30), heading or list numbers (1.1, 一.), markup "
+        "(HTML entities and tags, Markdown links, images, inline and fenced code, front matter, "
+        "::: fences, definition lists), pasted code lines, URLs, e-mail addresses, emoticons "
+        "(;-)) or Latin names and keywords (Yahoo!, !important); brackets only as a pair "
+        "around Chinese outside string quotes. A full stop before a closing quote is converted."
     ),
-    example="今天,我們 → 今天，我們; 1,000 and https://a.cn/?q=1 are kept",
+    example='今天,我們 → 今天，我們; "參數錯誤." → "參數錯誤。"; &nbsp;中文, [指南](/zh/指南) are kept',
 )
 def check_punctuation(context: CheckContext) -> Iterable[Finding]:
     return punctuation.find_halfwidth_punctuation(context.text)
