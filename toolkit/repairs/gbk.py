@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, readings, reads_as
-from toolkit.lexicon import Lexicon, get_lexicon
+from toolkit.lexicon import UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
 EURO = "€"  # byte 0x80 on Windows code page 936
+UNKNOWN = "\ufffd"  # an ASCII byte the decoder swallowed, when nothing tells which
 LEAD_BYTES = range(0x81, 0xFF)
 MAX_UNITS = 160  # characters of one shifted run (a line of text)
 BEAM = 16  # partial readings kept per step
@@ -40,10 +41,11 @@ DROP_OPTIONS = 4  # restorations of a dropped unassigned pair tried per step
 MAX_DROPPED = 3  # dropped pairs per run
 DROP_COST = 10.0  # log-probability cost of assuming a dropped pair after a Han character
 DROP_COST_AFTER_MARK = 3.0  # ... after ，（） whose second bytes (AC A8 A9) start unassigned pairs
-CLOSE_OPTIONS = 6  # readings of a lost closing byte kept
+CLOSE_OPTIONS = 16  # readings of a lost closing byte kept
 UNMARKED_GAIN = (
     15.0  # a ? before plain-looking characters is a lost byte only when reading it so gains this much
 )
+RARE_COST = 6.0  # a Han character that no word of the lexicon holds, in a reading
 SCRIPT_COST = 4.0  # a character of the other script in a reading
 LINE_END_COST = 6.0  # a line that ends in 、，；: a pause mark is unlikely before a line break
 CONTEXT = 6
@@ -310,12 +312,14 @@ def is_traditional(text: str) -> bool:
 
 
 def _script_cost(decoded: str, traditional: bool) -> float:
-    """Cost of characters of the other script in a reading (a traditional page has no 诉 for 訴)."""
-    if traditional:
-        simplified = _convertible_simplified()
-        return SCRIPT_COST * sum(1 for ch in decoded if ch in simplified)
-    t2s = get_lexicon().t2s
-    return SCRIPT_COST * sum(1 for ch in decoded if ch in t2s)
+    """Cost of unlikely characters in a reading: of the other script (a traditional page has
+    no 诉 for 訴), or in no word of the lexicon at all (昈, 篛: what shifted bytes make)."""
+    lexicon = get_lexicon()
+    other = _convertible_simplified() if traditional else lexicon.t2s
+    rare = sum(
+        1 for ch in decoded if is_han(ch) and lexicon.char_logp(lexicon.to_simplified(ch)) <= UNKNOWN_HAN_LOGP
+    )
+    return SCRIPT_COST * sum(1 for ch in decoded if ch in other) + RARE_COST * rare
 
 
 def _drop_cost(pair: str) -> float:
@@ -391,6 +395,10 @@ class _Reader:
             ch = _real_char(state.pending, trail)
             if ch is not None:
                 self.readings.append(_Reading(state.decoded + ch + tail, end, state.penalty))
+            if state.dropped < MAX_DROPPED:
+                for pair in _dropped_pairs(state.pending, trail):
+                    penalty = state.penalty + _drop_cost(pair)
+                    self.readings.append(_Reading(state.decoded + pair + tail, end, penalty))
 
     def _finish_lost(
         self, states: list[_State], end: int, syllable: str | None, tails: Iterable[str]
@@ -432,6 +440,8 @@ class _Reader:
         """Record the endings at ``position`` and return the states after each reading of its unit."""
         text = self.text
         ch = text[position]
+        if ch == "(" and _ANNOTATION_AFTER.match(text, position):
+            return []  # an annotation after the run, not flattened marks inside it
         units = [(flat, code) for flat, code in nfkc_units().get(ch, ()) if text.startswith(flat, position)]
         if ch == "?":
             syllable = _SYLLABLE.match(text, position + 1)
@@ -439,6 +449,7 @@ class _Reader:
                 self._finish_lost(states, syllable.end(), syllable.group(1), ("",))
                 return []
             self._finish_lost(states, position + 1, None, _swallowed(text, position + 1))
+            return []
         elif ch == EURO:
             self._finish(states, 0x80, position + 1)
             return []
@@ -484,15 +495,15 @@ def _dropped_before_reading(pending: int, syllable: str) -> list[str]:
 def _swallowed(text: str, position: int) -> tuple[str, ...]:
     """What a ``?`` that ends a run may have swallowed: the ASCII byte after the lost one.
 
-    ``(`` when a bracketed text follows, a line break before a heading, else a blank or a digit.
+    ``(`` when a bracketed text follows, a line break before a heading, else an unknown
+    character (a digit, a blank, a mark: the bytes do not tell), written as U+FFFD so that
+    the rest of the run can still be repaired and the gap stays visible (ZH104 reports it).
     """
     if _BRACKETED.match(text, position):
         return ("(",)
     if _HEADING_START.match(text, position):
         return ("\n",)
-    if text[position : position + 1].isdigit():
-        return tuple("0123456789")
-    return (" ", *"0123456789")
+    return (UNKNOWN,)
 
 
 def _rank(
@@ -506,7 +517,7 @@ def _rank(
     for reading in readings:
         key = (reading.decoded, reading.end)
         middle = _STRIP.sub("", text[reading.end : far])
-        window = lexicon.to_simplified(left + reading.decoded + middle + right)
+        window = lexicon.to_simplified(left + reading.decoded + middle + right).replace(UNKNOWN, "0")
         cost = reading.penalty + _script_cost(reading.decoded, traditional)
         cost += LINE_END_COST if _RUN_ON_LINE.search(reading.decoded) else 0.0
         scored[key] = max(scored.get(key, -math.inf), lexicon.score(window) - cost)
