@@ -45,9 +45,10 @@ CLOSE_OPTIONS = 16  # readings of a lost closing byte kept
 UNMARKED_GAIN = (
     15.0  # a ? before plain-looking characters is a lost byte only when reading it so gains this much
 )
+DOCUMENT_PAIR_BONUS = 4.0  # per pair of a reading that the page holds elsewhere
 RARE_COST = 6.0  # a Han character that no word of the lexicon holds, in a reading
 SCRIPT_COST = 4.0  # a character of the other script in a reading
-LINE_END_COST = 6.0  # a line that ends in 、，；: a pause mark is unlikely before a line break
+LINE_END_COST = 6.0  # a line that ends in 、，； (half of it: in a Han character) before a line break
 CONTEXT = 6
 DEFAULT_MARGIN = 3.0
 
@@ -56,7 +57,6 @@ _ANNOTATION_BEFORE = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)$")
 _ANNOTATION_AFTER = re.compile(rf"\(([{PINYIN_LETTERS}]{{1,7}})\)")
 _BRACKETED = re.compile(r"[^()\n]{1,30}\)")
 _STRIP = re.compile(rf"\([{PINYIN_LETTERS}]{{1,7}}\)")
-_RUN_ON_LINE = re.compile(r"[、，；]\n")
 _HEADING_START = re.compile(
     r"[一二三四五六七八九十]{1,3}、|[0-9]{1,2}\.[0-9]|（[一二三四五六七八九十]{1,3}）"
 )
@@ -216,6 +216,8 @@ def _previous_byte(text: str, position: int) -> int | None:
     else:
         return None
     code = unit_bytes(ch)
+    if code is None and "!" <= ch <= "~":
+        code = unit_bytes(chr(ord(ch) + 0xFEE0))  # a full-width mark that NFKC flattened
     return None if code is None else code & 0xFF
 
 
@@ -506,6 +508,36 @@ def _swallowed(text: str, position: int) -> tuple[str, ...]:
     return (UNKNOWN,)
 
 
+@lru_cache(maxsize=4)
+def _document_pairs(text: str) -> frozenset[str]:
+    """Adjacent Han pairs of the document: a reading that makes words the page uses elsewhere is likelier."""
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1) if is_han(text[i]) and is_han(text[i + 1]))
+
+
+def _known_pairs(text: str, reading: str) -> int:
+    """How many adjacent pairs of ``reading`` occur elsewhere in ``text``.
+
+    >>> _known_pairs("他們都會來，也都會走", "都會")
+    1
+    """
+    pairs = _document_pairs(text)
+    return sum(1 for i in range(len(reading) - 1) if reading[i : i + 2] in pairs)
+
+
+def _line_end_cost(decoded: str) -> float:
+    """A reading that restores a swallowed line break should end its line like a line ends.
+
+    >>> _line_end_cost("訪問。\\n"), _line_end_cost("訪問是\\n"), _line_end_cost("訪問、\\n")
+    (0.0, 3.0, 6.0)
+    """
+    if not decoded.endswith("\n") or len(decoded) < 2:
+        return 0.0
+    last = decoded[-2]
+    if last in "、，；":
+        return LINE_END_COST
+    return 0.0 if last in "。！？：”）」" else LINE_END_COST / 2
+
+
 def _rank(
     text: str, start: int, readings: list[_Reading], lexicon: Lexicon, traditional: bool = True
 ) -> list[tuple[float, str, int]]:
@@ -519,7 +551,8 @@ def _rank(
         middle = _STRIP.sub("", text[reading.end : far])
         window = lexicon.to_simplified(left + reading.decoded + middle + right).replace(UNKNOWN, "0")
         cost = reading.penalty + _script_cost(reading.decoded, traditional)
-        cost += LINE_END_COST if _RUN_ON_LINE.search(reading.decoded) else 0.0
+        cost -= DOCUMENT_PAIR_BONUS * _known_pairs(text, left[-1:] + reading.decoded + (middle + right)[:1])
+        cost += _line_end_cost(reading.decoded)
         scored[key] = max(scored.get(key, -math.inf), lexicon.score(window) - cost)
     ranked = [(score, decoded, end) for (decoded, end), score in scored.items()]
     ranked.sort(key=lambda item: -item[0])
