@@ -37,6 +37,7 @@ UNKNOWN = "\ufffd"  # an ASCII byte the decoder swallowed, when nothing tells wh
 LEAD_BYTES = range(0x81, 0xFF)
 MAX_UNITS = 160  # characters of one shifted run (a line of text)
 BEAM = 16  # partial readings kept per step
+BEAM_WINDOW = 16  # characters a partial reading is scored on
 DROP_OPTIONS = 4  # restorations of a dropped unassigned pair tried per step
 MAX_DROPPED = 3  # dropped pairs per run
 DROP_COST = 10.0  # log-probability cost of assuming a dropped pair after a Han character
@@ -194,6 +195,7 @@ class _State:
     pending: int
     dropped: int  # unassigned pairs restored so far
     penalty: float  # their cost
+    prior: float  # penalty plus the cost of unlikely characters so far
 
 
 @dataclass(frozen=True)
@@ -360,23 +362,31 @@ class _Reader:
         self.left = _context(text, start, start)[0]
         self.readings: list[_Reading] = []
 
-    def _state(self, decoded: str, pending: int, dropped: int = 0, penalty: float = 0.0) -> _State:
-        cost = penalty + _script_cost(decoded, self.traditional)
-        score = self.lexicon.score(self.lexicon.to_simplified(self.left + decoded)) - cost
-        return _State(score, decoded, pending, dropped, penalty)
+    def _state(self, base: _State | None, added: str, pending: int, drop: float = 0.0) -> _State:
+        """``base`` extended by the real characters ``added`` (``drop``: the cost of a dropped pair they assume).
+
+        States are compared on the last :data:`BEAM_WINDOW` characters, so each costs the same.
+        """
+        decoded = (base.decoded if base else "") + added
+        dropped = (base.dropped if base else 0) + (drop > 0)
+        penalty = (base.penalty if base else 0.0) + drop
+        prior = (base.prior if base else 0.0) + drop + _script_cost(added, self.traditional)
+        window = (self.left + decoded)[-BEAM_WINDOW:]
+        score = self.lexicon.score(self.lexicon.to_simplified(window)) - prior
+        return _State(score, decoded, pending, dropped, penalty, prior)
 
     def _consume(self, states: list[_State], lead: int, trail: int) -> list[_State]:
         """Every state after a shifted pair ``lead trail``, with or without a dropped pair before it."""
         out: list[_State] = []
+        unsure = len(states) > BEAM  # the lost byte itself is open: no dropped pair on top of it
         for state in states:
             ch = _real_char(state.pending, lead)
             if ch is not None:
-                out.append(self._state(state.decoded + ch, trail, state.dropped, state.penalty))
-            if state.dropped >= MAX_DROPPED:
+                out.append(self._state(state, ch, trail))
+            if unsure or state.dropped >= MAX_DROPPED:
                 continue
             for pair in _dropped_pairs(state.pending, lead):
-                penalty = state.penalty + _drop_cost(pair)
-                out.append(self._state(state.decoded + pair, trail, state.dropped + 1, penalty))
+                out.append(self._state(state, pair, trail, _drop_cost(pair)))
         return self._prune(out)
 
     @staticmethod
@@ -425,7 +435,7 @@ class _Reader:
         (``(十)``) moves its readings further on, so states wait at their position.
         """
         text = self.text
-        waiting: dict[int, list[_State]] = {position: [self._state("", lead, 0) for lead in leads]}
+        waiting: dict[int, list[_State]] = {position: [self._state(None, "", lead) for lead in leads]}
         limit = min(len(text), position + MAX_UNITS)
         while waiting:
             position = min(waiting)
