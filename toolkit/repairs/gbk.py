@@ -42,6 +42,7 @@ DROP_OPTIONS = 4  # restorations of a dropped unassigned pair tried per step
 MAX_DROPPED = 3  # dropped pairs per run
 DROP_COST = 10.0  # log-probability cost of assuming a dropped pair after a Han character
 DROP_COST_AFTER_MARK = 3.0  # ... after ，（） whose second bytes (AC A8 A9) start unassigned pairs
+WORD_BONUS = 6.0  # a closing character that makes a word with the one before ranks as if this much likelier
 CLOSE_OPTIONS = 16  # readings of a lost closing byte kept
 UNMARKED_GAIN = (
     15.0  # a ? before plain-looking characters is a lost byte only when reading it so gains this much
@@ -116,12 +117,16 @@ def nfkc_units() -> dict[str, tuple[tuple[str, int], ...]]:
 
 
 def legacy_decode(data: bytes) -> str:
-    """Decode bytes like the legacy decoder: two-byte units, ``?`` for an invalid pair.
+    """Decode bytes like the legacy decoder: two-byte units, ``?`` for a malformed pair.
 
-    An invalid pair swallows both bytes; a lone 0x80 is ``€``.
+    A malformed pair (second byte below 0x40, 0x7F or 0xFF) swallows both bytes as one
+    ``?``; a well-formed pair that GBK leaves unassigned (the user-defined areas) is
+    dropped without a trace; a lone 0x80 is ``€``.
 
     >>> legacy_decode(b"\\xb5(sh\\xa8\\xb4)\\xc4\\x91B")
     '?shù)膽B'
+    >>> legacy_decode("，都".encode("gbk")[1:])  # AC B6 is unassigned: gone
+    '?'
     """
     table, _ = pair_table()
     out: list[str] = []
@@ -135,7 +140,12 @@ def legacy_decode(data: bytes) -> str:
             out.append(EURO)
             index += 1
         elif index + 1 < size:
-            out.append(table[byte << 8 | data[index + 1]] or "?")
+            trail = data[index + 1]
+            ch = table[byte << 8 | trail]
+            if trail < 0x40 or trail in (0x7F, 0xFF):
+                out.append("?")
+            elif ch is not None and not "\ue000" <= ch <= "\uf8ff":
+                out.append(ch)
             index += 2
         else:
             out.append("?")
@@ -260,6 +270,25 @@ def _ranked_chars(lead: int | None, trail: int | None) -> tuple[tuple[int, str],
             found.append((lexicon.char_logp(lexicon.to_simplified(ch)), byte, ch))
     found.sort(reverse=True)
     return tuple((byte, ch) for _, byte, ch in found)
+
+
+@lru_cache(maxsize=4096)
+def _closing_chars(previous: str, lead: int) -> tuple[str, ...]:
+    """The characters ``lead ?``, those that make a word with ``previous`` first, then the frequent ones.
+
+    >>> "午" in _closing_chars("下", 0xCE)[:3]
+    True
+    """
+    lexicon = get_lexicon()
+    scored = []
+    for _, ch in _ranked_chars(lead, None):
+        simplified = lexicon.to_simplified(ch)
+        word = lexicon.word_logp(lexicon.to_simplified(previous) + simplified) if previous else None
+        scored.append(
+            (max(lexicon.char_logp(simplified), word + WORD_BONUS if word is not None else -math.inf), ch)
+        )
+    scored.sort(reverse=True)
+    return tuple(ch for _, ch in scored)
 
 
 @lru_cache(maxsize=4096)
@@ -417,7 +446,7 @@ class _Reader:
     ) -> None:
         """Close with a lost byte: the last real character is ``pending`` + an unknown trail."""
         for state in states:
-            options = [ch for _, ch in _ranked_chars(state.pending, None)]
+            options = list(_closing_chars(state.decoded[-1:], state.pending))
             if syllable is not None:
                 options = [ch for ch in options if reads_as(ch, syllable)]
             options = options[:CLOSE_OPTIONS]
@@ -511,6 +540,8 @@ def _swallowed(text: str, position: int) -> tuple[str, ...]:
     character (a digit, a blank, a mark: the bytes do not tell), written as U+FFFD so that
     the rest of the run can still be repaired and the gap stays visible (ZH104 reports it).
     """
+    if position >= len(text):
+        return ("",)  # a lone lead byte at the very end
     if _BRACKETED.match(text, position):
         return ("(",)
     if _HEADING_START.match(text, position):

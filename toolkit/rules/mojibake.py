@@ -27,7 +27,10 @@ def _straddle_findings(text: str, margin: float) -> list[Finding]:
             fix = Edit(repair.start, repair.end, repair.replacement)
             findings.append(Finding("ZH102", repair.start, repair.end, message, fix))
         else:
-            message = f"GBK byte-straddle mojibake `{damaged}`: several readings, none clearly best"
+            message = (
+                f"GBK byte-straddle mojibake `{damaged}` ({repair.reason}): several readings, none "
+                "clearly best; left as is, and no other fix is applied inside it"
+            )
             findings.append(
                 Finding("ZH102", repair.start, repair.end, message, suggestions=repair.candidates)
             )
@@ -133,8 +136,31 @@ def find_residue(text: str, covered: list[tuple[int, int]]) -> list[Finding]:
             start -= 1
         while end < line_end and _suspicious(text[end], lexicon):
             end += 1
-        findings.append(Finding("ZH104", start, end, f"unrepairable mojibake residue `{text[start:end]}`"))
+        message = (
+            f"unrepairable mojibake residue `{text[start:end]}`: {_why(mark)}; left for a human, "
+            "and no other fix is applied inside it"
+        )
+        findings.append(Finding("ZH104", start, end, message))
     return findings
+
+
+def _why(mark: str) -> str:
+    """Why a residue mark is damage, in words.
+
+    >>> _why("?shù)")
+    'a lost byte before `shù)` whose shifted run could not be decoded'
+    """
+    if mark.startswith("?") and len(mark) > 1:
+        return f"a lost byte before `{mark[1:]}` whose shifted run could not be decoded"
+    if mark == "?":
+        return "a `?` between Chinese characters, where the legacy decoder met an invalid byte pair"
+    if "\u3040" <= mark <= "\u30ff":
+        return "kana amid Chinese text, made by bytes read out of step"
+    if mark == "\ufffd":
+        return "an unknown character (a byte the decoder swallowed, or U+FFFD from an earlier decoder)"
+    if mark == "€":
+        return "a lone `€`, byte 0x80 read out of step"
+    return "a private-use character where bytes were lost"
 
 
 def _suspicious(ch: str, lexicon) -> bool:
