@@ -197,3 +197,17 @@ def test_same_damaged_bytes_are_decided_together() -> None:
 def test_reading_respects_the_script_of_the_page() -> None:
     assert gbk.is_traditional("這份報告的數據") and not gbk.is_traditional("这份报告的数据")
     assert gbk._script_cost("诉", True) > gbk._script_cost("訴", True)
+
+
+def test_censor_stars_inside_a_run_are_kept(config) -> None:
+    from toolkit.engine import clean_text
+
+    # the last byte of 身 swallowed one of three stars; the run is decoded and the star restored
+    damaged = "這是因?yàn)樽陨?**困難的緣故，請大家諒解。"
+    assert clean_text(damaged, config).text == "這是因為自身***困難的緣故，請大家諒解。"
+
+
+def test_flattened_question_mark_inside_a_run_is_read_as_a_unit() -> None:
+    # stray byte inside 。, then ？ (A3BF, flattened by NFKC) read one byte out of step
+    (repair,) = gbk.find_straddles("我們的房屋??蔀橄M者提供長期服務。")
+    assert repair.replacement is not None and repair.replacement.startswith("。可為")

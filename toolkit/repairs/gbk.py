@@ -33,6 +33,7 @@ from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, readings,
 from toolkit.lexicon import UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
 EURO = "€"  # byte 0x80 on Windows code page 936
+REPEATED_MARKS = "*-=_~#."
 UNKNOWN = "\ufffd"  # an ASCII byte the decoder swallowed, when nothing tells which
 LEAD_BYTES = range(0x81, 0xFF)
 MAX_UNITS = 160  # characters of one shifted run (a line of text)
@@ -490,7 +491,10 @@ class _Reader:
                 self._finish_lost(states, syllable.end(), syllable.group(1), ("",))
                 return []
             self._finish_lost(states, position + 1, None, _swallowed(text, position + 1))
-            return []
+            after = text[position + 1 : position + 2]
+            if not after or after.isascii():
+                return []
+            # else it may also be a flattened ？ (A3BF) inside the run, before more shifted pairs
         elif ch == EURO:
             self._finish(states, 0x80, position + 1)
             return []
@@ -542,6 +546,8 @@ def _swallowed(text: str, position: int) -> tuple[str, ...]:
     """
     if position >= len(text):
         return ("",)  # a lone lead byte at the very end
+    if text[position] in REPEATED_MARKS and text[position : position + 2] == text[position] * 2:
+        return (text[position],)  # one of a row of marks (censor stars ***): the rest are there
     if _BRACKETED.match(text, position):
         return ("(",)
     if _HEADING_START.match(text, position):
