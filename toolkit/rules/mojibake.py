@@ -56,9 +56,15 @@ def _encoding_runs(context: CheckContext) -> list:
     rationale=(
         "A byte-level annotator inserted `(py)` after GBK byte pairs that straddle two "
         "characters, and a legacy decoder then read the following bytes one byte out of "
-        "step. The repair rebuilds the original bytes (the lost byte must make a character "
-        "that reads the pinyin), decodes them again and ranks the readings with word "
-        "frequencies; it fixes only when one reading clearly wins and otherwise lists them."
+        "step until an ASCII byte brought it back. The repair decodes the whole run again, "
+        "however long: the lost byte must make a character that reads the pinyin; NFKC-flattened "
+        "marks, pairs the decoder dropped (unassigned ones such as the trail of `，` with the "
+        "next lead), a second straddle inside the run and a lost closing byte are all part of "
+        "the model. Readings are ranked with word frequencies, the words the page uses "
+        "elsewhere, and jointly over every run with the same damaged bytes; it fixes only when "
+        "one reading clearly wins and otherwise lists them. A byte it cannot know (an ASCII "
+        "byte swallowed with the last one) becomes U+FFFD. Other rules never fix inside a run "
+        "this rule or ZH104 reports."
     ),
     example="嚴謹(jǐn)?shù)膽B(tài)度 → 嚴謹(jǐn)的態(tài)度; 發生?;ヂ?lián)網 → 發生。互聯網",
     options={"margin": gbk.DEFAULT_MARGIN},
@@ -178,8 +184,9 @@ def _suspicious(ch: str, lexicon) -> bool:
     rationale=(
         "What is left after the repairs: a `?` glued to pinyin, kana or private-use characters, "
         "U+FFFD, a lone `€` or very rare characters amid Chinese text. The bytes are lost, so "
-        "the span is reported for a human. Spans that gbk-mojibake or encoding-mojibake report "
-        "are not reported again; Japanese lines and real question marks are left alone."
+        "the span is reported for a human, with the reason, and no other rule fixes inside it. "
+        "Spans that gbk-mojibake or encoding-mojibake report are not reported again; Japanese "
+        "lines and real question marks are left alone."
     ),
     example="的\ue000\ue001發展 (private-use characters where text was lost)",
 )
