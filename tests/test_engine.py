@@ -97,3 +97,77 @@ def test_unsafe_fixes_need_the_flag(config) -> None:
     text = "支付寶成立于24年，總部設在杭州，員工眾多。"
     assert clean_text(text, config).text == text
     assert clean_text(text, config, unsafe=True).text == "支付寶成立於2004年，總部設在杭州，員工眾多。"
+
+
+# ---------------------------------------------------------------------------
+# Damage claimed by the mojibake rules is left to them
+
+
+def _damage(text: str, table: list[tuple[str, str]], stray: bytes = b"") -> str:
+    """The real pipeline (GBK bytes, byte-level annotator, legacy decoder, NFKC), optionally one
+    stray byte inside the first 。."""
+    import unicodedata
+
+    from toolkit.repairs import gbk
+
+    data = text.encode("gbk")
+    if stray:
+        cut = data.index("。".encode("gbk")) + 1
+        data = data[:cut] + stray + data[cut:]
+    return unicodedata.normalize("NFKC", gbk.legacy_decode(gbk.annotate_bytes(data, table)))
+
+
+def _undecided_config():
+    """ZH102 with a margin no reading can reach: every damaged run stays undecided."""
+    config = load_config(isolated=True)
+    config.rule_options.setdefault("ZH102", {})["margin"] = 1000.0
+    return config
+
+
+def _raw_inside(rule_id: str, text: str, config) -> list[str]:
+    """What the rule alone reports inside the claimed spans (the engine must hold it back)."""
+    from toolkit.engine import _inside, claimed_spans
+    from toolkit.rules.registry import CheckContext
+
+    spans = claimed_spans(text, config)
+    rule = REGISTRY[rule_id]
+    found = rule.check(CheckContext(text, config.options_for(rule)))
+    return [text[f.start : f.end] for f in found if _inside(f, spans)]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "text", "table", "stray"),
+    [
+        # a stray byte inside 。: the ? that starts the run is no question mark
+        ("ZH201", "我們已經完成了。申請手續很簡單", [("請", "qǐng")], b" "),
+        # shifted bytes that happen to read as simplified characters
+        ("ZH401", "公司採取了多項措施來保護用戶的資料安全。", [("緬", "miǎn")], b""),
+        ("ZH401", "這座城市的交通越來越方便，地鐵線路覆蓋了各個區域。", [("慕", "mù")], b""),
+    ],
+)
+def test_rules_yield_inside_an_undecided_run(rule_id: str, text: str, table, stray: bytes) -> None:
+    config = _undecided_config()
+    damaged = _damage(text, table, stray)
+    assert _raw_inside(rule_id, damaged, config), "the rule alone does fire inside the damage"
+    findings = lint_text(damaged, config)
+    (claim,) = [f for f in findings if f.rule == "ZH102"]
+    assert claim.fix is None and "no other fix is applied inside it" in claim.message
+    assert not [f for f in findings if f.rule == rule_id and f.start < claim.end and claim.start < f.end]
+    for unsafe in (False, True):
+        cleaned = clean_text(damaged, config, unsafe=unsafe).text
+        assert damaged[claim.start : claim.end] in cleaned  # the damage is left whole
+
+
+def test_residue_tells_why_it_was_left() -> None:
+    config = load_config(isolated=True)
+    text = "他的看法\ue000\ue001很有道理,值得參考。"
+    (residue,) = [f for f in lint_text(text, config) if f.rule == "ZH104"]
+    assert "private-use character" in residue.message and "left for a human" in residue.message
+    assert clean_text(text, config).text == "他的看法\ue000\ue001很有道理，值得參考。"
+
+
+def test_claims_hold_when_the_mojibake_rules_are_not_selected() -> None:
+    config = load_config(select=["ZH201"], isolated=True)
+    damaged = _damage("我們已經完成了。申請手續很簡單,謝謝", [("請", "qǐng")], b" ")
+    cleaned = clean_text(damaged, config).text
+    assert cleaned.startswith("我們已經完成了?") and cleaned.endswith("很簡單，謝謝")

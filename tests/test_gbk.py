@@ -121,3 +121,93 @@ def test_round_trip_simulated_pages(seed: int, config) -> None:
         assert clean_text(cleaned, config).text == cleaned
         fixed = [label for label in page.labels if label[0] == "mojibake"]
         assert fixed, "the simulation should produce mojibake"
+
+
+# ---------------------------------------------------------------------------
+# Whole runs, as the real pipeline makes them (sentences of our own)
+
+
+def damage(text: str, table: list[tuple[str, str]], nfkc: bool = True) -> str:
+    """The real pipeline on ``text``: GBK bytes, the byte-level annotator, the legacy decoder, NFKC."""
+    import unicodedata
+
+    damaged = gbk.legacy_decode(gbk.annotate_bytes(text.encode("gbk"), table))
+    return unicodedata.normalize("NFKC", damaged) if nfkc else damaged
+
+
+def test_legacy_decoder_drops_unassigned_pairs() -> None:
+    # "，都": the trail of ， (AC) and the lead of 都 (B6) read together are a user-defined pair
+    assert gbk.legacy_decode(b"\xa3\xac\xb6\xbc") == "，都"
+    # read one byte out of step, the pair vanishes and the next one decodes
+    assert gbk.legacy_decode(b"\xac\xb6\xbcA") == gbk.legacy_decode(b"\xbcA") != ""
+    assert gbk.legacy_decode(b"\xac\xb6") == ""
+
+
+@pytest.mark.parametrize("nfkc", [True, False])
+def test_long_run_through_a_comma_and_flattened_letters_is_decoded_whole(nfkc: bool, config) -> None:
+    from toolkit.engine import clean_text
+
+    original = "這份報告的數據非常詳細，結論也很可靠。"
+    damaged = damage(original, [("浅", "qiǎn")], nfkc)
+    assert damaged.startswith("這份報告的數據非?qiǎn)") and ("T" in damaged) == nfkc
+    (repair,) = gbk.find_straddles(damaged)
+    assert repair.replacement == "常詳細，結"
+    assert clean_text(damaged, config).text == original
+
+
+def test_run_across_a_dropped_pair_after_a_comma(config) -> None:
+    from toolkit.engine import clean_text
+
+    original = "他的成績提高了，老師和家長都很高興。"
+    damaged = damage(original, [("耍", "shuǎ")])
+    assert "?shuǎ)" in damaged
+    assert clean_text(damaged, config).text == original
+
+
+def test_swallowed_digit_is_kept_as_an_unknown_character(config) -> None:
+    from toolkit.engine import clean_text, lint_text
+
+    damaged = damage("會議定於下午3點開始，請準時參加。", [("断", "duàn")])
+    assert "?點" in damaged  # the 3 went into the ? with the last byte of 午
+    (repair,) = gbk.find_straddles(damaged)
+    assert repair.replacement == "下午\ufffd"
+    cleaned = clean_text(damaged, config).text
+    assert cleaned == "會議定於下午\ufffd點開始，請準時參加。"
+    (residue,) = [f for f in lint_text(cleaned, config) if f.rule == "ZH104"]
+    assert "unknown character" in residue.message and "no other fix" in residue.message
+
+
+def test_second_straddle_inside_a_run_is_skipped() -> None:
+    text = "這是一個?jǐn)抵皇堑谝徊剑绾伟逊謹(jǐn)涤煤茫瑯?yàng)的例子"
+    # shifted pairs read 謹 and were annotated again; the shift goes on after it
+    reader = gbk._Reader(text, 4, gbk.get_lexicon())
+    readings = {r.decoded for r in reader.read(10, [0x94])}
+    assert any("如何把分數用好" in r for r in readings)
+
+
+def test_same_damaged_bytes_are_decided_together() -> None:
+    run_a = gbk._Run(0, ((-10.0, "甲", 3), (-11.0, "乙", 3)), "r", "k")
+    run_b = gbk._Run(20, ((-12.0, "乙", 23), (-11.5, "甲", 23)), "r", "k")
+    joint = gbk._joint_scores([run_a, run_b])
+    assert joint == {("甲", 3): -21.5, ("乙", 3): -23.0}
+    assert gbk._decide(run_b, 1.0, joint).replacement == "甲"
+    assert gbk._decide(run_b, 1.0).replacement is None  # alone, it cannot decide
+
+
+def test_reading_respects_the_script_of_the_page() -> None:
+    assert gbk.is_traditional("這份報告的數據") and not gbk.is_traditional("这份报告的数据")
+    assert gbk._script_cost("诉", True) > gbk._script_cost("訴", True)
+
+
+def test_censor_stars_inside_a_run_are_kept(config) -> None:
+    from toolkit.engine import clean_text
+
+    # the last byte of 身 swallowed one of three stars; the run is decoded and the star restored
+    damaged = "這是因?yàn)樽陨?**困難的緣故，請大家諒解。"
+    assert clean_text(damaged, config).text == "這是因為自身***困難的緣故，請大家諒解。"
+
+
+def test_flattened_question_mark_inside_a_run_is_read_as_a_unit() -> None:
+    # stray byte inside 。, then ？ (A3BF, flattened by NFKC) read one byte out of step
+    (repair,) = gbk.find_straddles("我們的房屋??蔀橄M者提供長期服務。")
+    assert repair.replacement is not None and repair.replacement.startswith("。可為")

@@ -31,22 +31,28 @@ from functools import cache, lru_cache
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, readings, reads_as
 from toolkit.datacache import cached_table
-from toolkit.lexicon import Lexicon, get_lexicon
+from toolkit.lexicon import UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
 EURO = "€"  # byte 0x80 on Windows code page 936
+REPEATED_MARKS = "*-=_~#."
+UNKNOWN = "\ufffd"  # an ASCII byte the decoder swallowed, when nothing tells which
 LEAD_BYTES = range(0x81, 0xFF)
 MAX_UNITS = 160  # characters of one shifted run (a line of text)
 BEAM = 16  # partial readings kept per step
+BEAM_WINDOW = 16  # characters a partial reading is scored on
 DROP_OPTIONS = 4  # restorations of a dropped unassigned pair tried per step
 MAX_DROPPED = 3  # dropped pairs per run
 DROP_COST = 10.0  # log-probability cost of assuming a dropped pair after a Han character
 DROP_COST_AFTER_MARK = 3.0  # ... after ，（） whose second bytes (AC A8 A9) start unassigned pairs
-CLOSE_OPTIONS = 6  # readings of a lost closing byte kept
+WORD_BONUS = 6.0  # a closing character that makes a word with the one before ranks as if this much likelier
+CLOSE_OPTIONS = 16  # readings of a lost closing byte kept
 UNMARKED_GAIN = (
     15.0  # a ? before plain-looking characters is a lost byte only when reading it so gains this much
 )
+DOCUMENT_PAIR_BONUS = 4.0  # per pair of a reading that the page holds elsewhere
+RARE_COST = 6.0  # a Han character that no word of the lexicon holds, in a reading
 SCRIPT_COST = 4.0  # a character of the other script in a reading
-LINE_END_COST = 6.0  # a line that ends in 、，；: a pause mark is unlikely before a line break
+LINE_END_COST = 6.0  # a line that ends in 、，； (half of it: in a Han character) before a line break
 CONTEXT = 6
 DEFAULT_MARGIN = 3.0
 
@@ -55,7 +61,6 @@ _ANNOTATION_BEFORE = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)$")
 _ANNOTATION_AFTER = re.compile(rf"\(([{PINYIN_LETTERS}]{{1,7}})\)")
 _BRACKETED = re.compile(r"[^()\n]{1,30}\)")
 _STRIP = re.compile(rf"\([{PINYIN_LETTERS}]{{1,7}}\)")
-_RUN_ON_LINE = re.compile(r"[、，；]\n")
 _HEADING_START = re.compile(
     r"[一二三四五六七八九十]{1,3}、|[0-9]{1,2}\.[0-9]|（[一二三四五六七八九十]{1,3}）"
 )
@@ -119,12 +124,16 @@ def nfkc_units() -> dict[str, tuple[tuple[str, int], ...]]:
 
 
 def legacy_decode(data: bytes) -> str:
-    """Decode bytes like the legacy decoder: two-byte units, ``?`` for an invalid pair.
+    """Decode bytes like the legacy decoder: two-byte units, ``?`` for a malformed pair.
 
-    An invalid pair swallows both bytes; a lone 0x80 is ``€``.
+    A malformed pair (second byte below 0x40, 0x7F or 0xFF) swallows both bytes as one
+    ``?``; a well-formed pair that GBK leaves unassigned (the user-defined areas) is
+    dropped without a trace; a lone 0x80 is ``€``.
 
     >>> legacy_decode(b"\\xb5(sh\\xa8\\xb4)\\xc4\\x91B")
     '?shù)膽B'
+    >>> legacy_decode("，都".encode("gbk")[1:])  # AC B6 is unassigned: gone
+    '?'
     """
     table, _ = pair_table()
     out: list[str] = []
@@ -138,7 +147,12 @@ def legacy_decode(data: bytes) -> str:
             out.append(EURO)
             index += 1
         elif index + 1 < size:
-            out.append(table[byte << 8 | data[index + 1]] or "?")
+            trail = data[index + 1]
+            ch = table[byte << 8 | trail]
+            if trail < 0x40 or trail in (0x7F, 0xFF):
+                out.append("?")
+            elif ch is not None and not "\ue000" <= ch <= "\uf8ff":
+                out.append(ch)
             index += 2
         else:
             out.append("?")
@@ -198,6 +212,7 @@ class _State:
     pending: int
     dropped: int  # unassigned pairs restored so far
     penalty: float  # their cost
+    prior: float  # penalty plus the cost of unlikely characters so far
 
 
 @dataclass(frozen=True)
@@ -220,6 +235,8 @@ def _previous_byte(text: str, position: int) -> int | None:
     else:
         return None
     code = unit_bytes(ch)
+    if code is None and "!" <= ch <= "~":
+        code = unit_bytes(chr(ord(ch) + 0xFEE0))  # a full-width mark that NFKC flattened
     return None if code is None else code & 0xFF
 
 
@@ -260,6 +277,25 @@ def _ranked_chars(lead: int | None, trail: int | None) -> tuple[tuple[int, str],
             found.append((lexicon.char_logp(lexicon.to_simplified(ch)), byte, ch))
     found.sort(reverse=True)
     return tuple((byte, ch) for _, byte, ch in found)
+
+
+@lru_cache(maxsize=4096)
+def _closing_chars(previous: str, lead: int) -> tuple[str, ...]:
+    """The characters ``lead ?``, those that make a word with ``previous`` first, then the frequent ones.
+
+    >>> "午" in _closing_chars("下", 0xCE)[:3]
+    True
+    """
+    lexicon = get_lexicon()
+    scored = []
+    for _, ch in _ranked_chars(lead, None):
+        simplified = lexicon.to_simplified(ch)
+        word = lexicon.word_logp(lexicon.to_simplified(previous) + simplified) if previous else None
+        scored.append(
+            (max(lexicon.char_logp(simplified), word + WORD_BONUS if word is not None else -math.inf), ch)
+        )
+    scored.sort(reverse=True)
+    return tuple(ch for _, ch in scored)
 
 
 @lru_cache(maxsize=4096)
@@ -316,12 +352,14 @@ def is_traditional(text: str) -> bool:
 
 
 def _script_cost(decoded: str, traditional: bool) -> float:
-    """Cost of characters of the other script in a reading (a traditional page has no 诉 for 訴)."""
-    if traditional:
-        simplified = _convertible_simplified()
-        return SCRIPT_COST * sum(1 for ch in decoded if ch in simplified)
-    t2s = get_lexicon().t2s
-    return SCRIPT_COST * sum(1 for ch in decoded if ch in t2s)
+    """Cost of unlikely characters in a reading: of the other script (a traditional page has
+    no 诉 for 訴), or in no word of the lexicon at all (昈, 篛: what shifted bytes make)."""
+    lexicon = get_lexicon()
+    other = _convertible_simplified() if traditional else lexicon.t2s
+    rare = sum(
+        1 for ch in decoded if is_han(ch) and lexicon.char_logp(lexicon.to_simplified(ch)) <= UNKNOWN_HAN_LOGP
+    )
+    return SCRIPT_COST * sum(1 for ch in decoded if ch in other) + RARE_COST * rare
 
 
 def _drop_cost(pair: str) -> float:
@@ -360,23 +398,31 @@ class _Reader:
         self.left = _context(text, start, start)[0]
         self.readings: list[_Reading] = []
 
-    def _state(self, decoded: str, pending: int, dropped: int = 0, penalty: float = 0.0) -> _State:
-        cost = penalty + _script_cost(decoded, self.traditional)
-        score = self.lexicon.score(self.lexicon.to_simplified(self.left + decoded)) - cost
-        return _State(score, decoded, pending, dropped, penalty)
+    def _state(self, base: _State | None, added: str, pending: int, drop: float = 0.0) -> _State:
+        """``base`` extended by the real characters ``added`` (``drop``: the cost of a dropped pair they assume).
+
+        States are compared on the last :data:`BEAM_WINDOW` characters, so each costs the same.
+        """
+        decoded = (base.decoded if base else "") + added
+        dropped = (base.dropped if base else 0) + (drop > 0)
+        penalty = (base.penalty if base else 0.0) + drop
+        prior = (base.prior if base else 0.0) + drop + _script_cost(added, self.traditional)
+        window = (self.left + decoded)[-BEAM_WINDOW:]
+        score = self.lexicon.score(self.lexicon.to_simplified(window)) - prior
+        return _State(score, decoded, pending, dropped, penalty, prior)
 
     def _consume(self, states: list[_State], lead: int, trail: int) -> list[_State]:
         """Every state after a shifted pair ``lead trail``, with or without a dropped pair before it."""
         out: list[_State] = []
+        unsure = len(states) > BEAM  # the lost byte itself is open: no dropped pair on top of it
         for state in states:
             ch = _real_char(state.pending, lead)
             if ch is not None:
-                out.append(self._state(state.decoded + ch, trail, state.dropped, state.penalty))
-            if state.dropped >= MAX_DROPPED:
+                out.append(self._state(state, ch, trail))
+            if unsure or state.dropped >= MAX_DROPPED:
                 continue
             for pair in _dropped_pairs(state.pending, lead):
-                penalty = state.penalty + _drop_cost(pair)
-                out.append(self._state(state.decoded + pair, trail, state.dropped + 1, penalty))
+                out.append(self._state(state, pair, trail, _drop_cost(pair)))
         return self._prune(out)
 
     @staticmethod
@@ -397,13 +443,17 @@ class _Reader:
             ch = _real_char(state.pending, trail)
             if ch is not None:
                 self.readings.append(_Reading(state.decoded + ch + tail, end, state.penalty))
+            if state.dropped < MAX_DROPPED:
+                for pair in _dropped_pairs(state.pending, trail):
+                    penalty = state.penalty + _drop_cost(pair)
+                    self.readings.append(_Reading(state.decoded + pair + tail, end, penalty))
 
     def _finish_lost(
         self, states: list[_State], end: int, syllable: str | None, tails: Iterable[str]
     ) -> None:
         """Close with a lost byte: the last real character is ``pending`` + an unknown trail."""
         for state in states:
-            options = [ch for _, ch in _ranked_chars(state.pending, None)]
+            options = list(_closing_chars(state.decoded[-1:], state.pending))
             if syllable is not None:
                 options = [ch for ch in options if reads_as(ch, syllable)]
             options = options[:CLOSE_OPTIONS]
@@ -421,7 +471,7 @@ class _Reader:
         (``(十)``) moves its readings further on, so states wait at their position.
         """
         text = self.text
-        waiting: dict[int, list[_State]] = {position: [self._state("", lead, 0) for lead in leads]}
+        waiting: dict[int, list[_State]] = {position: [self._state(None, "", lead) for lead in leads]}
         limit = min(len(text), position + MAX_UNITS)
         while waiting:
             position = min(waiting)
@@ -438,6 +488,8 @@ class _Reader:
         """Record the endings at ``position`` and return the states after each reading of its unit."""
         text = self.text
         ch = text[position]
+        if ch == "(" and _ANNOTATION_AFTER.match(text, position):
+            return []  # an annotation after the run, not flattened marks inside it
         units = [(flat, code) for flat, code in nfkc_units().get(ch, ()) if text.startswith(flat, position)]
         if ch == "?":
             syllable = _SYLLABLE.match(text, position + 1)
@@ -445,6 +497,10 @@ class _Reader:
                 self._finish_lost(states, syllable.end(), syllable.group(1), ("",))
                 return []
             self._finish_lost(states, position + 1, None, _swallowed(text, position + 1))
+            after = text[position + 1 : position + 2]
+            if not after or after.isascii():
+                return []
+            # else it may also be a flattened ？ (A3BF) inside the run, before more shifted pairs
         elif ch == EURO:
             self._finish(states, 0x80, position + 1)
             return []
@@ -490,15 +546,49 @@ def _dropped_before_reading(pending: int, syllable: str) -> list[str]:
 def _swallowed(text: str, position: int) -> tuple[str, ...]:
     """What a ``?`` that ends a run may have swallowed: the ASCII byte after the lost one.
 
-    ``(`` when a bracketed text follows, a line break before a heading, else a blank or a digit.
+    ``(`` when a bracketed text follows, a line break before a heading, else an unknown
+    character (a digit, a blank, a mark: the bytes do not tell), written as U+FFFD so that
+    the rest of the run can still be repaired and the gap stays visible (ZH104 reports it).
     """
+    if position >= len(text):
+        return ("",)  # a lone lead byte at the very end
+    if text[position] in REPEATED_MARKS and text[position : position + 2] == text[position] * 2:
+        return (text[position],)  # one of a row of marks (censor stars ***): the rest are there
     if _BRACKETED.match(text, position):
         return ("(",)
     if _HEADING_START.match(text, position):
         return ("\n",)
-    if text[position : position + 1].isdigit():
-        return tuple("0123456789")
-    return (" ", *"0123456789")
+    return (UNKNOWN,)
+
+
+@lru_cache(maxsize=4)
+def _document_pairs(text: str) -> frozenset[str]:
+    """Adjacent Han pairs of the document: a reading that makes words the page uses elsewhere is likelier."""
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1) if is_han(text[i]) and is_han(text[i + 1]))
+
+
+def _known_pairs(text: str, reading: str) -> int:
+    """How many adjacent pairs of ``reading`` occur elsewhere in ``text``.
+
+    >>> _known_pairs("他們都會來，也都會走", "都會")
+    1
+    """
+    pairs = _document_pairs(text)
+    return sum(1 for i in range(len(reading) - 1) if reading[i : i + 2] in pairs)
+
+
+def _line_end_cost(decoded: str) -> float:
+    """A reading that restores a swallowed line break should end its line like a line ends.
+
+    >>> _line_end_cost("訪問。\\n"), _line_end_cost("訪問是\\n"), _line_end_cost("訪問、\\n")
+    (0.0, 3.0, 6.0)
+    """
+    if not decoded.endswith("\n") or len(decoded) < 2:
+        return 0.0
+    last = decoded[-2]
+    if last in "、，；":
+        return LINE_END_COST
+    return 0.0 if last in "。！？：”）」" else LINE_END_COST / 2
 
 
 def _rank(
@@ -512,9 +602,10 @@ def _rank(
     for reading in readings:
         key = (reading.decoded, reading.end)
         middle = _STRIP.sub("", text[reading.end : far])
-        window = lexicon.to_simplified(left + reading.decoded + middle + right)
+        window = lexicon.to_simplified(left + reading.decoded + middle + right).replace(UNKNOWN, "0")
         cost = reading.penalty + _script_cost(reading.decoded, traditional)
-        cost += LINE_END_COST if _RUN_ON_LINE.search(reading.decoded) else 0.0
+        cost -= DOCUMENT_PAIR_BONUS * _known_pairs(text, left[-1:] + reading.decoded + (middle + right)[:1])
+        cost += _line_end_cost(reading.decoded)
         scored[key] = max(scored.get(key, -math.inf), lexicon.score(window) - cost)
     ranked = [(score, decoded, end) for (decoded, end), score in scored.items()]
     ranked.sort(key=lambda item: -item[0])

@@ -32,7 +32,10 @@ def _straddle_findings(text: str, margin: float) -> list[Finding]:
             fix = Edit(repair.start, repair.end, repair.replacement)
             findings.append(Finding("ZH102", repair.start, repair.end, message, fix))
         else:
-            message = f"GBK byte-straddle mojibake `{damaged}`: several readings, none clearly best"
+            message = (
+                f"GBK byte-straddle mojibake `{damaged}` ({repair.reason}): several readings, none "
+                "clearly best; left as is, and no other fix is applied inside it"
+            )
             findings.append(
                 Finding("ZH102", repair.start, repair.end, message, suggestions=repair.candidates)
             )
@@ -58,9 +61,15 @@ def _encoding_runs(context: CheckContext) -> list:
     rationale=(
         "A byte-level annotator inserted `(py)` after GBK byte pairs that straddle two "
         "characters, and a legacy decoder then read the following bytes one byte out of "
-        "step. The repair rebuilds the original bytes (the lost byte must make a character "
-        "that reads the pinyin), decodes them again and ranks the readings with word "
-        "frequencies; it fixes only when one reading clearly wins and otherwise lists them."
+        "step until an ASCII byte brought it back. The repair decodes the whole run again, "
+        "however long: the lost byte must make a character that reads the pinyin; NFKC-flattened "
+        "marks, pairs the decoder dropped (unassigned ones such as the trail of `，` with the "
+        "next lead), a second straddle inside the run and a lost closing byte are all part of "
+        "the model. Readings are ranked with word frequencies, the words the page uses "
+        "elsewhere, and jointly over every run with the same damaged bytes; it fixes only when "
+        "one reading clearly wins and otherwise lists them. A byte it cannot know (an ASCII "
+        "byte swallowed with the last one) becomes U+FFFD. Other rules never fix inside a run "
+        "this rule or ZH104 reports."
     ),
     example="嚴謹(jǐn)?shù)膽B(tài)度 → 嚴謹(jǐn)的態(tài)度; 發生?;ヂ?lián)網 → 發生。互聯網",
     options={"margin": gbk.DEFAULT_MARGIN},
@@ -140,7 +149,11 @@ def find_residue(text: str, covered: list[tuple[int, int]]) -> list[Finding]:
             start -= 1
         while end < line_end and _suspicious(text[end], lexicon):
             end += 1
-        findings.append(Finding("ZH104", start, end, f"unrepairable mojibake residue `{text[start:end]}`"))
+        message = (
+            f"unrepairable mojibake residue `{text[start:end]}`: {_why(mark)}; left for a human, "
+            "and no other fix is applied inside it"
+        )
+        findings.append(Finding("ZH104", start, end, message))
     return findings
 
 
@@ -154,6 +167,25 @@ def _euro_sign(text: str, index: int) -> bool:
     if before.isdigit() or after.isdigit():
         return True
     return not (is_han(text[index - 1 : index] or " ") or is_han(text[index + 1 : index + 2] or " "))
+
+
+def _why(mark: str) -> str:
+    """Why a residue mark is damage, in words.
+
+    >>> _why("?shù)")
+    'a lost byte before `shù)` whose shifted run could not be decoded'
+    """
+    if mark.startswith("?") and len(mark) > 1:
+        return f"a lost byte before `{mark[1:]}` whose shifted run could not be decoded"
+    if mark == "?":
+        return "a `?` between Chinese characters, where the legacy decoder met an invalid byte pair"
+    if "\u3040" <= mark <= "\u30ff":
+        return "kana amid Chinese text, made by bytes read out of step"
+    if mark == "\ufffd":
+        return "an unknown character (a byte the decoder swallowed, or U+FFFD from an earlier decoder)"
+    if mark == "€":
+        return "a lone `€`, byte 0x80 read out of step"
+    return "a private-use character where bytes were lost"
 
 
 def _suspicious(ch: str, lexicon) -> bool:
@@ -171,9 +203,10 @@ def _suspicious(ch: str, lexicon) -> bool:
     rationale=(
         "What is left after the repairs: a `?` glued to pinyin, kana or private-use characters, "
         "U+FFFD, a lone `€` or very rare characters amid Chinese text. The bytes are lost, so "
-        "the span is reported for a human. Spans that gbk-mojibake or encoding-mojibake report "
-        "are not reported again; Japanese lines, real question marks, prices in euros, the "
-        "middle dot of a transliterated name (尤瓦尔・赫拉利) and markup (URLs, code) are left alone."
+        "the span is reported for a human, with the reason, and no other rule fixes inside it. "
+        "Spans that gbk-mojibake or encoding-mojibake report are not reported again; Japanese "
+        "lines, real question marks, prices in euros, the middle dot of a transliterated name "
+        "(尤瓦尔・赫拉利) and markup (URLs, code) are left alone."
     ),
     example="的\ue000\ue001發展 (private-use characters where text was lost)",
 )
