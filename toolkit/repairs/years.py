@@ -138,8 +138,9 @@ class _Truncated:
     strong: bool
 
     def candidates(self, last: int) -> list[str]:
-        """Every restoration: zeros put back, middle digits put back, a two-digit shorthand."""
-        return list(dict.fromkeys(self.zeros + self.middle[::-1] + shorthand(self.digits, last)[::-1]))
+        """Every restoration: zeros put back first, then middle digits or a two-digit shorthand, latest first."""
+        others = set(self.middle + shorthand(self.digits, last)) - set(self.zeros)
+        return self.zeros + sorted(others, reverse=True)
 
 
 def _named_before(text: str, position: int, facts: Mapping[str, int], window: int = 40) -> str | None:
