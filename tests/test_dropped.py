@@ -197,3 +197,10 @@ def test_sentence_start_and_blank_before_punctuation(text: str, span: str, repla
 def test_line_start_and_ordinary_blanks_stay() -> None:
     for text in ("还要等？\n我是要送单", "检测身体健康状况 。 ”", "我的手很冷"):
         assert dropped.find_dropped(text, dropped.load_patterns(), statistical=False) == [], text
+
+
+def test_blank_of_zhengxin_after_a_word_that_takes_it() -> None:
+    text = "可以查看個人 報告了解情況"
+    (guess,) = dropped.find_dropped(text, dropped.load_patterns(), statistical=False)
+    assert (text[guess.start : guess.end], guess.replacement) == (" ", "征信")
+    assert dropped.find_dropped("工作 報告已提交", dropped.load_patterns(), statistical=False) == []
