@@ -204,3 +204,14 @@ def test_blank_of_zhengxin_after_a_word_that_takes_it() -> None:
     (guess,) = dropped.find_dropped(text, dropped.load_patterns(), statistical=False)
     assert (text[guess.start : guess.end], guess.replacement) == (" ", "征信")
     assert dropped.find_dropped("工作 報告已提交", dropped.load_patterns(), statistical=False) == []
+
+
+def test_word_list_modes_and_groups(tmp_path: Path) -> None:
+    words = tmp_path / "words.tsv"
+    words.write_text("(?P<pre>在[^，。]{1,8})(?P<at>的)(?=保護)\t\\g<pre>的同時，\tfits\n", encoding="utf-8")
+    (guess,) = dropped.find_dropped("在享受便利的保護好自己", dropped.load_patterns(words), statistical=False)
+    assert (guess.start, guess.end, guess.replacement) == (5, 6, "的同時，")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("措\t措施\tsometimes\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="mode must be one of alone, always, fits"):
+        dropped.load_patterns(bad)

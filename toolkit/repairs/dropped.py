@@ -47,7 +47,8 @@ class DroppedPattern:
     ``alone``: the match must be a word of its own in the best segmentation; ``always``: the
     regex decides; ``fits``: the restored text must read as well as an exact word swap would
     (``多`` → ``很多`` in ``給多家庭``, not in ``多數人`` or ``多家電商``, where ``多`` starts a word).
-    A group named ``at`` narrows the reported span (and the replaced text) to that group.
+    A group named ``at`` narrows the reported span (and the replaced text) to that group; the
+    replacement is written for the whole match and must give back the text around the group.
     """
 
     pattern: re.Pattern[str]
