@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.errors import ConfigError
 from toolkit.lexicon import get_lexicon, jieba_dictionary
 from toolkit.paths import cache_dir
 from toolkit.repairs import dropped
@@ -213,5 +214,22 @@ def test_word_list_modes_and_groups(tmp_path: Path) -> None:
     assert (guess.start, guess.end, guess.replacement) == (5, 6, "的同時，")
     bad = tmp_path / "bad.tsv"
     bad.write_text("措\t措施\tsometimes\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="mode must be one of alone, always, fits"):
+    with pytest.raises(ConfigError, match="mode must be one of alone, always, fits"):
         dropped.load_patterns(bad)
+
+
+def test_bad_word_list_is_a_configuration_error_through_the_cli(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from toolkit.cli import main
+
+    (tmp_path / "w.tsv").write_text("措\t措施\tsometimes\n", encoding="utf-8")
+    (tmp_path / "toolkit.toml").write_text(
+        f'[rules.dropped-character]\nwords = "{tmp_path / "w.tsv"}"\n', encoding="utf-8"
+    )
+    (tmp_path / "a.txt").write_text("採取了措，\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["lint", "--config", str(tmp_path / "toolkit.toml"), str(tmp_path / "a.txt")]
+    )
+    assert result.exit_code == 2
+    assert "w.tsv:1: mode must be one of" in result.output and "internal error" not in result.output
