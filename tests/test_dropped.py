@@ -151,6 +151,7 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "用手機支付很方便",
         "他是一名賽車手，一只手就能換擋",
         "與此相關的政策也已出台。與此同時，銀行也在行動",
+        "与此次会议相关的文件，与此前相比有所下降，与此事无关",
         "好書 正版保障 優質服務 發貨及時",  # blanks between words of a listing
         "第二十二條 註冊審批部門應當及時處理",
         "采取了一系列措施，保持謹慎，審慎經營",
