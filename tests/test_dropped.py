@@ -154,6 +154,7 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "与此次会议相关的文件，与此前相比有所下降，与此事无关",
         "贷后催收和管理要规范，诈骗和盗窃都是犯罪",
         "在技术方面的提升很明显，在他的提醒下，在这个过程中的注意事项",  # 的 + a verb read as a noun
+        "事故导致多人受伤，多地出台政策，与多国签署协议，多部门联合执法",  # the 多 of news
         "好書 正版保障 優質服務 發貨及時",  # blanks between words of a listing
         "第二十二條 註冊審批部門應當及時處理",
         "采取了一系列措施，保持謹慎，審慎經營",
