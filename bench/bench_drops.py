@@ -7,8 +7,8 @@ Usage::
 Every article (``*.md`` or ``*.txt``, simplified Chinese, one paragraph a line) is damaged by
 ``../shared/tools/corrupt.py`` (imported from there, never copied) under each seed, exactly as
 its command line does. Findings of ZH301 and ZH302 are paired one to one with the simulator's
-``dropped_chars`` and ``year_truncated`` events by overlap (a drop that left nothing has an empty
-span: a finding that touches it pairs). Recall counts paired events, precision paired findings.
+``dropped_chars`` and ``year_truncated`` events by overlap, as ``bench_corrupt.py`` pairs (a drop that
+left nothing stands for the character after it). Recall counts paired events, precision paired findings.
 
 ``--other`` is the detector's own test: the simulator's list of dropped words is replaced by
 common two-character words that are *not* in ``config/dropped_words.tsv`` (jieba's most
@@ -31,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_corrupt import pair_one_to_one  # noqa: E402
 
 from toolkit.config import load_config  # noqa: E402
 from toolkit.engine import lint_text  # noqa: E402
@@ -61,7 +64,7 @@ def read_articles(folders: list[Path]) -> dict[str, str]:
     articles = {}
     for folder in folders:
         for path in sorted([*folder.glob("*.md"), *folder.glob("*.txt")]):
-            articles[f"{folder.name}/{path.stem}"] = path.read_text(encoding="utf-8")
+            articles[path.stem] = path.read_text(encoding="utf-8")  # corrupt.py seeds its draw with the stem
     return articles
 
 
@@ -105,26 +108,9 @@ def restores(replacement: str, truth: str) -> bool:
 
 
 def pair(events: list[dict], findings: list) -> tuple[set[int], set[int], list[tuple[int, int]]]:
-    """One-to-one pairing by overlap (an empty event span pairs with a finding touching it)."""
-    used_findings: set[int] = set()
-    paired_events: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for e_index, event in enumerate(events):
-        start, end = event["span"]
-        for f_index, finding in enumerate(findings):
-            if f_index in used_findings:
-                continue
-            touches = (
-                finding.start <= start <= finding.end
-                if start == end
-                else finding.start < end and start < finding.end
-            )
-            if touches:
-                used_findings.add(f_index)
-                paired_events.add(e_index)
-                pairs.append((e_index, f_index))
-                break
-    return paired_events, used_findings, pairs
+    """One-to-one pairing by overlap, as bench_corrupt.py pairs (an empty event span is the next character)."""
+    pairs = pair_one_to_one([tuple(e["span"]) for e in events], [(f.start, f.end) for f in findings])
+    return {e for e, _ in pairs}, {f for _, f in pairs}, pairs
 
 
 def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bool) -> None:

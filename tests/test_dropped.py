@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.errors import ConfigError
 from toolkit.lexicon import get_lexicon, jieba_dictionary
 from toolkit.paths import cache_dir
 from toolkit.repairs import dropped
@@ -122,13 +123,13 @@ LISTED_DROPS = [
     ("解除合同。多理賠糾紛由此產生", "多", "很多"),
     ("信用卡已經成為多年輕人日常消費的工具", "多", "很多"),
     ("在享受借款便利的忽視了後果", "的忽視", "的同時，忽視"),
-    ("與此也有一部分購房者選擇觀望", "與此", "與此同時，"),
-    ("与此，监管也在加强", "与此", "与此同时"),
-    ("大家在享受便利的保護好自己的資金", "的", "的同時，"),
+    ("與此也有一部分購房者選擇觀望", "與此也", "與此同時，也"),  # spans cover the gap
+    ("与此，监管也在加强", "与此，", "与此同时，"),
+    ("大家在享受便利的保護好自己的資金", "的保護好", "的同時，保護好"),
     ("不要輕信陌生 和鏈接", " ", "電話"),
     ("逾期以後催收 也會隨之而來", " ", "電話"),
     ("一些機構採用 轟炸等方式催收", " ", "電話"),
-    ("不要輕信陌生和鏈接", "陌生", "陌生電話"),  # the blank is gone too (NFKC, whitespace collapsed)
+    ("不要輕信陌生和鏈接", "陌生和", "陌生電話和"),  # the blank is gone too (NFKC, whitespace collapsed)
 ]
 
 
@@ -150,6 +151,10 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "用手機支付很方便",
         "他是一名賽車手，一只手就能換擋",
         "與此相關的政策也已出台。與此同時，銀行也在行動",
+        "与此次会议相关的文件，与此前相比有所下降，与此事无关",
+        "贷后催收和管理要规范，诈骗和盗窃都是犯罪",
+        "在技术方面的提升很明显，在他的提醒下，在这个过程中的注意事项",  # 的 + a verb read as a noun
+        "事故导致多人受伤，多地出台政策，与多国签署协议，多部门联合执法",  # the 多 of news
         "好書 正版保障 優質服務 發貨及時",  # blanks between words of a listing
         "第二十二條 註冊審批部門應當及時處理",
         "采取了一系列措施，保持謹慎，審慎經營",
@@ -197,3 +202,38 @@ def test_sentence_start_and_blank_before_punctuation(text: str, span: str, repla
 def test_line_start_and_ordinary_blanks_stay() -> None:
     for text in ("还要等？\n我是要送单", "检测身体健康状况 。 ”", "我的手很冷"):
         assert dropped.find_dropped(text, dropped.load_patterns(), statistical=False) == [], text
+
+
+def test_blank_of_zhengxin_after_a_word_that_takes_it() -> None:
+    text = "可以查看個人 報告了解情況"
+    (guess,) = dropped.find_dropped(text, dropped.load_patterns(), statistical=False)
+    assert (text[guess.start : guess.end], guess.replacement) == (" ", "征信")
+    assert dropped.find_dropped("工作 報告已提交", dropped.load_patterns(), statistical=False) == []
+
+
+def test_word_list_modes_and_groups(tmp_path: Path) -> None:
+    words = tmp_path / "words.tsv"
+    words.write_text("(?P<pre>在[^，。]{1,8})(?P<at>的)(?=保護)\t\\g<pre>的同時，\tfits\n", encoding="utf-8")
+    (guess,) = dropped.find_dropped("在享受便利的保護好自己", dropped.load_patterns(words), statistical=False)
+    assert (guess.start, guess.end, guess.replacement) == (5, 6, "的同時，")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("措\t措施\tsometimes\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="mode must be one of alone, always, fits"):
+        dropped.load_patterns(bad)
+
+
+def test_bad_word_list_is_a_configuration_error_through_the_cli(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from toolkit.cli import main
+
+    (tmp_path / "w.tsv").write_text("措\t措施\tsometimes\n", encoding="utf-8")
+    (tmp_path / "toolkit.toml").write_text(
+        f'[rules.dropped-character]\nwords = "{tmp_path / "w.tsv"}"\n', encoding="utf-8"
+    )
+    (tmp_path / "a.txt").write_text("採取了措，\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["lint", "--config", str(tmp_path / "toolkit.toml"), str(tmp_path / "a.txt")]
+    )
+    assert result.exit_code == 2
+    assert "w.tsv:1: mode must be one of" in result.output and "internal error" not in result.output

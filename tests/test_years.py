@@ -57,6 +57,11 @@ def test_candidates_list_every_restoration() -> None:
         "注册有效期为3年。",
         "这是浙江大学120年办学的灵魂",
         "这是他在公司的第18年。",
+        "贷款期限为1至5年。",  # a range of durations
+        "一般需要3到5年时间",
+        "在24年里，他一直在工作",
+        "他读到3年级就辍学了。",
+        "20年过去了，一切都变了。",
     ],
 )
 def test_durations_and_valid_years_are_not_reported(text: str) -> None:
@@ -121,3 +126,23 @@ def test_cli_lists_candidates_and_fixes_only_with_evidence(tmp_path: Path) -> No
 )
 def test_more_date_contexts(text: str, truth: str) -> None:
     assert truth in _only(text).suggestions
+
+
+def test_colloquial_two_digit_year_suggests_its_century() -> None:
+    finding = _only("自15年起，公司就開始轉型")
+    assert finding.suggestions[0] == "2015" and "1985" in finding.suggestions  # 2015 or 1985 lost its middle
+
+
+def test_bad_fact_table_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "facts.tsv").write_text("支付寶\tlate\n", encoding="utf-8")
+    (tmp_path / "toolkit.toml").write_text(
+        f'[rules.malformed-year]\nfacts = "{tmp_path / "facts.tsv"}"\n', encoding="utf-8"
+    )
+    (tmp_path / "a.txt").write_text("支付寶成立于24年。\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["lint", "--config", str(tmp_path / "toolkit.toml"), str(tmp_path / "a.txt")]
+    )
+    assert result.exit_code == 2
+    assert (
+        "facts.tsv:1: expected name|name…<TAB>year" in result.output and "internal error" not in result.output
+    )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, reads_as
 from toolkit.document import CN_DIGITS
+from toolkit.errors import ConfigError
 from toolkit.lexicon import Lexicon, get_lexicon
 from toolkit.paths import data_file
 
@@ -47,7 +48,8 @@ class DroppedPattern:
     ``alone``: the match must be a word of its own in the best segmentation; ``always``: the
     regex decides; ``fits``: the restored text must read as well as an exact word swap would
     (``多`` → ``很多`` in ``給多家庭``, not in ``多數人`` or ``多家電商``, where ``多`` starts a word).
-    A group named ``at`` narrows the reported span (and the replaced text) to that group.
+    A group named ``at`` narrows the reported span (and the replaced text) to that group; the
+    replacement is written for the whole match and must give back the text around the group.
     """
 
     pattern: re.Pattern[str]
@@ -76,19 +78,23 @@ def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
     """
     patterns = []
     source = path or data_file("dropped_words.tsv")
-    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{source}: cannot read the dropped-word list ({error})") from None
+    for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
         if len(fields) < 2:
-            raise ValueError(f"{source}:{number}: expected pattern<TAB>replacement[<TAB>mode]")
+            raise ConfigError(f"{source}:{number}: expected pattern<TAB>replacement[<TAB>mode]")
         mode = fields[2].strip() if len(fields) > 2 else "alone"
         if mode not in MODES:
-            raise ValueError(f"{source}:{number}: mode must be one of {', '.join(MODES)}, not {mode!r}")
+            raise ConfigError(f"{source}:{number}: mode must be one of {', '.join(MODES)}, not {mode!r}")
         try:
             compiled = re.compile(fields[0], re.MULTILINE)
         except re.error as error:
-            raise ValueError(f"{source}:{number}: bad pattern ({error})") from None
+            raise ConfigError(f"{source}:{number}: bad pattern ({error})") from None
         patterns.append(DroppedPattern(compiled, fields[1], mode))
     return tuple(patterns)
 

@@ -41,6 +41,7 @@ from functools import cache
 from itertools import combinations
 from pathlib import Path
 
+from toolkit.errors import ConfigError
 from toolkit.findings import Edit, Finding
 from toolkit.repairs.dropped import annotation_free
 
@@ -75,12 +76,18 @@ FIRST_YEAR = 1900
 def load_facts(path: str) -> dict[str, int]:
     """Read a fact table: ``name|name|…<TAB>year`` per line, ``#`` comments."""
     facts: dict[str, int] = {}
-    with Path(path).open(encoding="utf-8") as handle:
-        for row in csv.reader(handle, delimiter="\t"):
-            if not row or row[0].startswith("#") or len(row) < 2:
-                continue
-            for name in row[0].split("|"):
-                facts[name.strip()] = int(row[1])
+    try:
+        with Path(path).open(encoding="utf-8") as handle:
+            rows = list(csv.reader(handle, delimiter="\t"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read the fact table ({error})") from None
+    for number, row in enumerate(rows, start=1):
+        if not row or row[0].startswith("#") or len(row) < 2:
+            continue
+        if not row[1].strip().isdigit():
+            raise ConfigError(f"{path}:{number}: expected name|name…<TAB>year, not {row[1]!r} as the year")
+        for name in row[0].split("|"):
+            facts[name.strip()] = int(row[1])
     return facts
 
 
@@ -138,8 +145,9 @@ class _Truncated:
     strong: bool
 
     def candidates(self, last: int) -> list[str]:
-        """Every restoration: zeros put back, middle digits put back, a two-digit shorthand."""
-        return list(dict.fromkeys(self.zeros + self.middle[::-1] + shorthand(self.digits, last)[::-1]))
+        """Every restoration: zeros put back first, then middle digits or a two-digit shorthand, latest first."""
+        others = set(self.middle + shorthand(self.digits, last)) - set(self.zeros)
+        return self.zeros + sorted(others, reverse=True)
 
 
 def _named_before(text: str, position: int, facts: Mapping[str, int], window: int = 40) -> str | None:
