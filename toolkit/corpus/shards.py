@@ -48,7 +48,8 @@ class Shard:
     files: tuple[str, ...] = field(default=())
 
     def output_name(self, mode: str) -> str:
-        """Name of the output shard: JSONL becomes ``.jsonl.gz``; Parquet stays Parquet when cleaned.
+        """Name of the output shard: JSONL becomes ``.jsonl.gz``; Parquet stays Parquet when cleaned
+        (lint and translate write JSONL).
 
         >>> Shard("a/b.jsonl", Path("b.jsonl"), "jsonl").output_name("clean")
         'a/b.jsonl.gz'
