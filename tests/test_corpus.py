@@ -246,6 +246,17 @@ def test_parquet_shards_round_trip(tmp_path, config) -> None:
     assert (entry["line"], entry["reason"]) == (2, "field 'text' is NoneType, not a string")
 
 
+def test_output_folder_inside_the_input_is_not_read_back(tmp_path, runner) -> None:
+    folder = tmp_path / "in"
+    _write_shards(folder, shards=1, broken=False)
+    for _ in range(2):
+        result = runner.invoke(
+            main, ["corpus", "clean", "--isolated", "-q", str(folder), "-o", str(folder / "out")]
+        )
+        assert result.exit_code == 0, result.output
+    assert json.loads((folder / "out" / "stats.json").read_text())["shards"] == 1
+
+
 def test_shard_names_are_relative_and_unique(tmp_path) -> None:
     (tmp_path / "a" / "sub").mkdir(parents=True)
     (tmp_path / "a" / "sub" / "x.jsonl").write_text("{}\n")

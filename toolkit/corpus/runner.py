@@ -120,8 +120,8 @@ def run_corpus(
     Raises :class:`ErrorRateExceeded` after everything is written when too many records failed.
     """
     started = time.perf_counter()
-    shards = discover_shards(inputs)
     out = Path(out)
+    shards = discover_shards(inputs, exclude=out)
     for folder in ("data", "errors", "done"):
         remove_partials(out / folder)
     _write_json(out / "run.json", _run_description(options, inputs))
