@@ -76,6 +76,8 @@ check: setup-corpus
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: setup-translate
+bench: setup-translate setup-corpus
+	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/bench_clean.py
+	$(BIN)/python bench/bench_corpus.py
 	$(BIN)/python bench/bench_translate.py

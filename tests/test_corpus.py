@@ -246,6 +246,17 @@ def test_parquet_shards_round_trip(tmp_path, config) -> None:
     assert (entry["line"], entry["reason"]) == (2, "field 'text' is NoneType, not a string")
 
 
+def test_output_folder_inside_the_input_is_not_read_back(tmp_path, runner) -> None:
+    folder = tmp_path / "in"
+    _write_shards(folder, shards=1, broken=False)
+    for _ in range(2):
+        result = runner.invoke(
+            main, ["corpus", "clean", "--isolated", "-q", str(folder), "-o", str(folder / "out")]
+        )
+        assert result.exit_code == 0, result.output
+    assert json.loads((folder / "out" / "stats.json").read_text())["shards"] == 1
+
+
 def test_shard_names_are_relative_and_unique(tmp_path) -> None:
     (tmp_path / "a" / "sub").mkdir(parents=True)
     (tmp_path / "a" / "sub" / "x.jsonl").write_text("{}\n")
@@ -260,7 +271,7 @@ def test_shard_names_are_relative_and_unique(tmp_path) -> None:
 def test_sigkill_leaves_no_half_shard_counted_as_done(tmp_path) -> None:
     """Kill a real run mid-way; every shard marked done is whole, and --resume completes the rest."""
     folder = tmp_path / "in"
-    _write_shards(folder, shards=6, broken=False)
+    _write_shards(folder, shards=12, broken=False)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "toolkit", "corpus", "clean", "--isolated", "-q", "--workers", "1"]
     command += [str(folder), "-o", str(out)]
@@ -268,19 +279,31 @@ def test_sigkill_leaves_no_half_shard_counted_as_done(tmp_path) -> None:
     deadline = time.monotonic() + 120
     while not list((out / "done").glob("*.json")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.02)
-    time.sleep(0.3)  # somewhere inside the next shard
+    time.sleep(0.05)  # somewhere inside the next shard
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     done = {path.name.removesuffix(".json") for path in (out / "done").glob("*.json")}
-    assert 0 < len(done) < 6, "the run must be killed part-way"
+    assert 0 < len(done) < 12, "the run must be killed part-way"
     for name in done:
         marker = json.loads((out / "done" / f"{name}.json").read_text())
         assert len(_records(out / "data" / name)) == marker["stats"]["documents_out"] == len(_documents())
     resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     stats = json.loads((out / "stats.json").read_text())
-    assert stats["shards_skipped"] == len(done) and stats["documents_out"] == 6 * len(_documents())
+    assert stats["shards_skipped"] == len(done) and stats["documents_out"] == 12 * len(_documents())
     assert not list(out.rglob("*.partial"))
     fresh = tmp_path / "fresh"
     subprocess.run([*command[:-3], str(folder), "-o", str(fresh)], check=True)
     assert _outputs(out) == _outputs(fresh)
+
+
+@pytest.mark.parametrize("unsafe", [False, True])
+def test_remaining_counts_equal_a_lint_of_the_cleaned_text(config, unsafe) -> None:
+    from toolkit.engine import clean_text, lint_text, remaining_findings
+
+    texts = _documents() + [
+        path.read_text(encoding="utf-8") for path in sorted((ROOT / "bench" / "corpus").glob("*.txt"))
+    ]
+    for text in texts:
+        result = clean_text(text, config, unsafe=unsafe)
+        assert remaining_findings(result, config, unsafe) == lint_text(result.text, config)

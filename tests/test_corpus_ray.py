@@ -55,3 +55,29 @@ def test_ray_data_example_cleans_a_dataset(config) -> None:
     assert [row["text"] for row in rows] == [repair_record({"text": t}, settings)[0]["text"] for t in texts]
     assert rows[0]["text"] == "數據，好"
     assert json.loads(rows[1]["toolkit"])["fixed"] == {"ZH101": 1}
+
+
+@pytest.mark.model
+def test_ray_actors_translate_with_the_model_loaded_once_each(tmp_path, runner, monkeypatch) -> None:
+    pytest.importorskip("llama_cpp")
+    from test_corpus_translate import DOCUMENTS, _installed_small_model, _records
+
+    _installed_small_model()
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setenv("TOOLKIT_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in range(2):
+        lines = [
+            json.dumps({"id": f"{number}-{i}", "text": t}, ensure_ascii=False)
+            for i, t in enumerate(DOCUMENTS)
+        ]
+        (folder / f"part-{number}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    arguments = ["corpus", "translate", "--isolated", "-q", "--model", "0.5b", "--engine", "ray", str(folder)]
+    arguments += ["-o", str(tmp_path / "en"), "--model-workers", "2", "--threads-per-model", "1"]
+    result = runner.invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    records = [r for n in (0, 1) for r in _records(tmp_path / "en" / "data" / f"part-{n}.jsonl.gz")]
+    assert [r["id"] for r in records] == ["0-0", "0-1", "0-2", "1-0", "1-1", "1-2"]
+    assert all(r["text_en"].strip() and r["sections"] for r in records)
+    assert not ray.is_initialized()

@@ -139,11 +139,16 @@ def lint_text(text: str, config: Config) -> list[Finding]:
 
 @dataclass
 class CleanResult:
-    """The repaired text, the edits applied (offsets in the input), the passes run."""
+    """The repaired text, the edits applied (offsets in the input), the passes run.
+
+    ``left`` holds what the fixing rules still report on the repaired text (findings
+    without a fix, such as ambiguous mojibake), so a caller need not run them again.
+    """
 
     text: str
     edits: list[AppliedEdit] = field(default_factory=list)
     passes: int = 0
+    left: list[Finding] = field(default_factory=list)
 
 
 def _fixing_rules(config: Config, unsafe: bool) -> list[Rule]:
@@ -162,8 +167,10 @@ def clean_text(text: str, config: Config, unsafe: bool = False) -> CleanResult:
     history: list[list[Edit]] = []
     applied: list[AppliedEdit] = []
     passes = 0
+    found: list[Finding] | None = None
     for passes in range(1, MAX_PASSES + 1):
-        chosen = select_non_overlapping(run_rules(text, rules, config))
+        found = run_rules(text, rules, config)
+        chosen = select_non_overlapping(found)
         if not chosen:
             passes -= 1
             break
@@ -184,5 +191,23 @@ def clean_text(text: str, config: Config, unsafe: bool = False) -> CleanResult:
             )
         text = apply_edits(text, edits)
         history.append(sorted(edits))
+        found = None
     applied.sort(key=lambda edit: (edit.start, edit.end))
-    return CleanResult(text, applied, passes)
+    left = found if found is not None else run_rules(text, rules, config)
+    return CleanResult(text, applied, passes, left)
+
+
+def remaining_findings(result: CleanResult, config: Config, unsafe: bool = False) -> list[Finding]:
+    """What ``lint_text(result.text, config)`` reports, reusing the fixing rules' last pass.
+
+    >>> from toolkit.config import load_config
+    >>> config = load_config(isolated=True)
+    >>> result = clean_text("成立于24年,好", config)
+    >>> remaining_findings(result, config) == lint_text(result.text, config)
+    True
+    """
+    fixing = {rule.id for rule in _fixing_rules(config, unsafe)}
+    others = [rule for rule in config.enabled_rules() if rule.id not in fixing]
+    findings = result.left + run_rules(result.text, others, config)
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return findings

@@ -30,7 +30,7 @@ from pathlib import Path
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MIN_FREQUENCY = 5
 MAX_WORD = 4
 TOP_WORDS = 16
@@ -96,6 +96,7 @@ def _build(source: Path) -> dict[str, bytes]:
         "heads": top(heads),
         "tails": top(tails),
         "t2s": _traditional_map(),
+        "endings": "\n".join(sorted({word[-2:] for word in words if len(word) > 1})),
     }
     return {name: marshal.dumps(table) for name, table in tables.items()}
 
@@ -189,17 +190,25 @@ class Lexicon:
         [2, 3, 4]
         """
         size = len(text)
-        best = [0.0] + [-math.inf] * size
+        best = [0.0] * (size + 1)
         back = [0] * (size + 1)
-        words = self.words
+        word_logs, char_logps, endings = self._word_logs, self._char_logps, self._word_endings
+        log_total = self._log_total
         for end in range(1, size + 1):
-            value, start_of = best[end - 1] + self.char_logp(text[end - 1]) - TOKEN_PENALTY, end - 1
-            for length in range(2, min(MAX_WORD, end) + 1):
-                freq = words.get(text[end - length : end])
-                if freq is not None:
-                    candidate = best[end - length] + math.log(freq) - self._log_total - TOKEN_PENALTY
+            ch = text[end - 1]
+            char_logp = char_logps.get(ch)
+            if char_logp is None:
+                char_logp = char_logps[ch] = self.char_logp(ch)
+            value, start_of = best[end - 1] + char_logp - TOKEN_PENALTY, end - 1
+            if text[end - 2 : end] not in endings:  # no word of two or more characters ends here
+                best[end], back[end] = value, start_of
+                continue
+            for start in range(end - 2, max(-1, end - MAX_WORD - 1), -1):
+                log_freq = word_logs.get(text[start:end])
+                if log_freq is not None:
+                    candidate = best[start] + log_freq - log_total - TOKEN_PENALTY
                     if candidate > value:
-                        value, start_of = candidate, end - length
+                        value, start_of = candidate, start
             best[end], back[end] = value, start_of
         ends: list[int] = []
         position = size
@@ -207,6 +216,22 @@ class Lexicon:
             ends.append(position)
             position = back[position]
         return best[size], ends[::-1]
+
+    @cached_property
+    def _word_logs(self) -> dict[str, float]:
+        """``math.log`` of every word's frequency (the hot loop of :meth:`segment` looks them up)."""
+        log = math.log
+        return {word: log(freq) for word, freq in self.words.items()}
+
+    @cached_property
+    def _word_endings(self) -> frozenset[str]:
+        """The last two characters of every word of two or more characters."""
+        return frozenset(marshal.loads(self._blobs["endings"]).split("\n"))
+
+    @cached_property
+    def _char_logps(self) -> dict[str, float]:
+        """Memo of :meth:`char_logp`, filled as characters are met."""
+        return {}
 
 
 @cache

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 Result = TypeVar("Result")
@@ -30,6 +29,8 @@ def map_texts(function: Callable[[str], Result], texts: Sequence[str], jobs: int
     """
     if jobs <= 1 or len(texts) < 2:
         return [function(text) for text in texts]
+    from concurrent.futures import ProcessPoolExecutor  # not on the one-file path: it costs 20 ms
+
     workers = min(jobs, len(texts))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(function, texts, chunksize=max(1, len(texts) // (4 * workers))))

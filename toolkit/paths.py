@@ -7,16 +7,18 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 from toolkit.errors import ConfigError
 
 
+@cache
 def config_dir() -> Path:
     """The folder of default settings and word lists (``config/``).
 
     An installed wheel carries it as ``toolkit/config``; a source checkout has
-    it beside the package.
+    it beside the package. Looked up once per process (every document's checks ask).
     """
     package = Path(__file__).resolve().parent
     for candidate in (package / "config", package.parent / "config"):

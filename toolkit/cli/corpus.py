@@ -1,7 +1,8 @@
-"""``toolkit corpus clean|lint``: process shards of documents into an output folder."""
+"""``toolkit corpus clean|lint|translate``: process shards of documents into an output folder."""
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -36,14 +37,14 @@ class ProgressLine:
             click.echo("", err=True)
 
 
-def corpus_options(command):
-    """The options shared by ``corpus clean`` and ``corpus lint``."""
+def corpus_options(command, workers: bool = True):
+    """The options shared by ``corpus clean``, ``lint`` and (without --workers) ``translate``."""
     decorators = [
         click.argument("inputs", nargs=-1, required=True),
         click.option(
             "-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Output folder."
         ),
-        click.option("--workers", type=int, default=None, help="Parallel workers (default: all cores)."),
+        *[click.option("--workers", type=int, help="Parallel workers (default: all cores).")][: int(workers)],
         click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True),
         click.option("--resume", is_flag=True, help="Skip shards that finished in an earlier run."),
         click.option("--text-key", default="text", show_default=True, help="Field that holds the text."),
@@ -63,9 +64,27 @@ def corpus_options(command):
 
 
 def _run(
-    mode: str, inputs, out, workers, engine, resume, unsafe, text_key, id_key, max_error_rate, quiet, rules
+    mode,
+    inputs,
+    out,
+    workers,
+    engine,
+    resume,
+    unsafe,
+    text_key,
+    id_key,
+    max_error_rate,
+    quiet,
+    rules,
+    **model,
 ):
-    settings = RecordSettings(build_config(*rules), unsafe=unsafe, text_key=text_key, id_key=id_key)
+    config = build_config(*rules)
+    if mode == "translate":
+        from toolkit.corpus.translation import TranslateSettings
+
+        settings = TranslateSettings(config, unsafe=unsafe, text_key=text_key, id_key=id_key, **model)
+    else:
+        settings = RecordSettings(config, unsafe=unsafe, text_key=text_key, id_key=id_key)
     options = RunOptions(
         settings,
         mode=mode,
@@ -140,6 +159,78 @@ def corpus_lint(inputs, out, workers, engine, resume, text_key, id_key, max_erro
         max_error_rate,
         quiet,
         _rules(rules),
+    )
+
+
+@corpus.command("translate")
+@functools.partial(corpus_options, workers=False)
+@click.option(
+    "--unsafe", is_flag=True, help="Also apply the guesses (dropped words, years) before translating."
+)
+@click.option("--model", help="A .gguf file or 0.5b/1.5b (default: the installed model).")
+@click.option(
+    "--model-workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Processes (or Ray actors) that each hold the model.",
+)
+@click.option(
+    "--threads-per-model",
+    type=int,
+    default=None,
+    help="Threads of each model (default: cores / model workers).",
+)
+@click.option("--batch-size", type=click.IntRange(1, 64), help="Sequences each model decodes in parallel.")
+@click.option(
+    "--glossary",
+    type=click.Path(dir_okay=False),
+    help="中文<TAB>English names and terms (default config/glossary.tsv).",
+)
+def corpus_translate(
+    inputs,
+    out,
+    engine,
+    resume,
+    text_key,
+    id_key,
+    max_error_rate,
+    quiet,
+    unsafe,
+    model,
+    model_workers,
+    threads_per_model,
+    batch_size,
+    glossary,
+    **rules,
+):
+    """Translate every record of INPUTS (for example OUT/data of `corpus clean`) into OUT/data.
+
+    Each record gains `text_en` (English Markdown) and `sections` (level, source, English). The
+    translation memory is shared by all model workers. Nothing is downloaded.
+    """
+    from toolkit.models import find_llm
+    from toolkit.paths import data_file
+
+    find_llm(model)  # no model: say how to get one now, not once per record
+    threads = threads_per_model or max(1, default_jobs() // max(1, model_workers))
+    _run(
+        "translate",
+        inputs,
+        out,
+        model_workers,
+        engine,
+        resume,
+        unsafe,
+        text_key,
+        id_key,
+        max_error_rate,
+        quiet,
+        _rules(rules),
+        model=model,
+        threads=threads,
+        batch_size=batch_size,
+        glossary=glossary or str(data_file("glossary.tsv")),
     )
 
 

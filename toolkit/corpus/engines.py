@@ -1,8 +1,11 @@
 """Engines run chunks of work and hand back their results in the order they were submitted.
 
 ``local``: one worker runs in this process; more use a process pool (each worker process loads
-the rules' data once, on its first chunk). ``ray``: each chunk is a Ray task; it connects to the
-cluster in ``RAY_ADDRESS`` when set, else starts a small local instance with ``workers`` CPUs.
+the rules' data, or its translation model, once, on its first chunk). ``ray``: it connects to
+the cluster in ``RAY_ADDRESS`` when set, else starts a small local instance with
+``workers × cpus_per_worker`` CPUs; chunks run as Ray tasks of one CPU, or, for translation
+(``cpus_per_worker`` > 1 threads per model), on a pool of ``workers`` actors that each hold
+the model once.
 Both run the same :func:`toolkit.corpus.work.process_chunk`, so their outputs are identical.
 """
 
@@ -21,7 +24,7 @@ ENGINES = ("local", "ray")
 class LocalEngine:
     """Run chunks in this process (one worker) or in a pool of ``workers`` processes."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, cpus_per_worker: int = 1) -> None:
         self.workers = workers
         self.pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
@@ -41,9 +44,9 @@ class LocalEngine:
 
 
 class RayEngine:
-    """Run chunks as Ray tasks of one CPU each."""
+    """Run chunks as Ray tasks of one CPU each, or on ``workers`` actors of ``cpus_per_worker`` CPUs."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, cpus_per_worker: int = 1) -> None:
         try:
             import ray
         except ImportError:
@@ -55,20 +58,30 @@ class RayEngine:
                 ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False)
             else:
                 ray.init(
-                    num_cpus=workers,
+                    num_cpus=workers * cpus_per_worker,
                     include_dashboard=False,
                     log_to_driver=False,
                     object_store_memory=128 * 1024 * 1024,
                 )
         self.workers = workers
-        self.task = ray.remote(num_cpus=1)(process_chunk)
         self.references: dict[int, Any] = {}
+        self.submitted = 0
+        if cpus_per_worker > 1:
+            actor = ray.remote(num_cpus=cpus_per_worker)(ChunkWorker)
+            self.actors = [actor.remote() for _ in range(workers)]
+        else:
+            self.task = ray.remote(num_cpus=1)(process_chunk)
+            self.actors = []
 
     def submit(self, settings: Any, *args: Any):
         key = id(settings)
         if key not in self.references:  # the settings travel to the cluster once
             self.references = {key: (settings, self.ray.put(settings))}
-        return self.task.remote(self.references[key][1], *args)
+        reference = self.references[key][1]
+        if self.actors:  # in turn: results are read in submission order anyway
+            self.submitted += 1
+            return self.actors[self.submitted % len(self.actors)].run.remote(reference, *args)
+        return self.task.remote(reference, *args)
 
     def result(self, handle) -> ChunkResult:
         return self.ray.get(handle)
@@ -78,12 +91,19 @@ class RayEngine:
             self.ray.shutdown()
 
 
-def make_engine(name: str, workers: int) -> LocalEngine | RayEngine:
-    """The engine called ``name`` with ``workers`` parallel workers."""
+class ChunkWorker:
+    """A Ray actor: one long-lived process that keeps what its chunks load (a translation model)."""
+
+    def run(self, *args: Any) -> ChunkResult:
+        return process_chunk(*args)
+
+
+def make_engine(name: str, workers: int, cpus_per_worker: int = 1) -> LocalEngine | RayEngine:
+    """The engine called ``name`` with ``workers`` parallel workers of ``cpus_per_worker`` CPUs."""
     if workers < 1:
         raise ConfigError("--workers must be at least 1")
     if name == "local":
-        return LocalEngine(workers)
+        return LocalEngine(workers, cpus_per_worker)
     if name == "ray":
-        return RayEngine(workers)
+        return RayEngine(workers, cpus_per_worker)
     raise ConfigError(f"unknown engine {name!r} (choose {', '.join(ENGINES)})")

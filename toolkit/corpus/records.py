@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.config import Config
-from toolkit.engine import clean_text, lint_text
+from toolkit.engine import clean_text, lint_text, remaining_findings
 
 REPORT_KEY = "toolkit"
 
@@ -70,7 +70,9 @@ def repair_record(record: dict, settings: RecordSettings) -> tuple[dict, dict]:
     report = {
         "changed": result.text != text,
         "fixed": _sorted_counts(edit.rule for edit in result.edits),
-        "remaining": _sorted_counts(f.rule for f in lint_text(result.text, settings.rules)),
+        "remaining": _sorted_counts(
+            f.rule for f in remaining_findings(result, settings.rules, settings.unsafe)
+        ),
     }
     repaired = dict(record)
     repaired[settings.text_key] = result.text

@@ -22,7 +22,7 @@ import json
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,11 @@ class ErrorRateExceeded(ToolkitError):
 
 @dataclass(frozen=True)
 class RunOptions:
-    """What to do with the shards: ``mode`` is ``clean`` or ``lint``."""
+    """What to do with the shards: ``mode`` is ``clean``, ``lint`` or ``translate``.
+
+    For ``translate`` the settings are :class:`toolkit.corpus.translation.TranslateSettings`
+    and ``workers`` is the number of model workers.
+    """
 
     settings: RecordSettings
     mode: str = "clean"
@@ -64,9 +68,7 @@ class RunOptions:
 
     def digest(self) -> str:
         """Fingerprint of everything that changes the output (not workers or engine)."""
-        settings = self.settings
-        described = repr((__version__, self.mode, settings.unsafe, settings.text_key, settings.id_key))
-        described += repr(sorted(asdict(settings.rules).items()))
+        described = repr((__version__, self.mode, self.settings))
         return hashlib.sha256(described.encode("utf-8")).hexdigest()[:16]
 
 
@@ -118,8 +120,8 @@ def run_corpus(
     Raises :class:`ErrorRateExceeded` after everything is written when too many records failed.
     """
     started = time.perf_counter()
-    shards = discover_shards(inputs)
     out = Path(out)
+    shards = discover_shards(inputs, exclude=out)
     for folder in ("data", "errors", "done"):
         remove_partials(out / folder)
     _write_json(out / "run.json", _run_description(options, inputs))
@@ -135,7 +137,7 @@ def run_corpus(
         if progress is not None:
             progress(tally["documents"], tally["shards"], len(todo))
 
-    engine = make_engine(options.engine, options.workers) if todo else None
+    engine = make_engine(options.engine, options.workers, _cpus_per_worker(options)) if todo else None
     try:
         _process(todo, out, options, engine, digest, on_chunk)
     finally:
@@ -154,6 +156,10 @@ def run_corpus(
             f"{options.max_error_rate:.2%}; they are listed in {out / 'errors'}"
         )
     return summary
+
+
+def _cpus_per_worker(options: RunOptions) -> int:
+    return getattr(options.settings, "threads", 1) if options.mode == "translate" else 1
 
 
 def _chunks(shard: Shard) -> Iterator[list[tuple[int, Any]]]:
@@ -304,6 +310,11 @@ def _run_description(options: RunOptions, inputs: list[str]) -> dict:
             "severity": settings.rules.severity,
             "rule_options": settings.rules.rule_options,
             "config_sources": settings.rules.sources,
+            **{
+                key: getattr(settings, key)
+                for key in ("model", "threads", "batch_size", "glossary")
+                if hasattr(settings, key)
+            },
         },
     }
 

@@ -48,7 +48,8 @@ class Shard:
     files: tuple[str, ...] = field(default=())
 
     def output_name(self, mode: str) -> str:
-        """Name of the output shard: JSONL becomes ``.jsonl.gz``; Parquet stays Parquet when cleaned.
+        """Name of the output shard: JSONL becomes ``.jsonl.gz``; Parquet stays Parquet when cleaned
+        (lint and translate write JSONL).
 
         >>> Shard("a/b.jsonl", Path("b.jsonl"), "jsonl").output_name("clean")
         'a/b.jsonl.gz'
@@ -75,12 +76,13 @@ def _kind_of(path: Path) -> str | None:
     return None
 
 
-def discover_shards(inputs: list[str]) -> list[Shard]:
+def discover_shards(inputs: list[str], exclude: Path | None = None) -> list[Shard]:
     """The shards named by ``inputs`` (files or folders), in a stable order.
 
     A folder contributes every data file below it (named relative to it) and, when it holds
-    text files, one ``text`` shard named after the folder. Raises :class:`InputError` for a path
-    that does not exist or yields nothing, and for two shards with the same name.
+    text files, one ``text`` shard named after the folder; nothing under ``exclude`` (the output
+    folder) counts. Raises :class:`InputError` for a path that does not exist or yields nothing,
+    and for two shards with the same name.
     """
     shards: list[Shard] = []
     for raw in inputs:
@@ -91,7 +93,7 @@ def discover_shards(inputs: list[str]) -> list[Shard]:
                 raise InputError(f"{raw}: not a .jsonl, .jsonl.gz or .parquet file (or a folder)")
             shards.append(Shard(path.name, path, kind))
         elif path.is_dir():
-            found = _folder_shards(path)
+            found = _folder_shards(path, exclude.resolve() if exclude is not None else None)
             if not found:
                 raise InputError(f"{raw}: no .jsonl, .jsonl.gz, .parquet, .txt or .md files in this folder")
             shards.extend(found)
@@ -107,10 +109,12 @@ def discover_shards(inputs: list[str]) -> list[Shard]:
     return shards
 
 
-def _folder_shards(folder: Path) -> list[Shard]:
+def _folder_shards(folder: Path, exclude: Path | None) -> list[Shard]:
     shards, texts = [], []
     for item in sorted(folder.rglob("*")):
         if not item.is_file() or ".git" in item.parts or item.name.startswith("."):
+            continue
+        if exclude is not None and item.resolve().is_relative_to(exclude):
             continue
         kind = _kind_of(item)
         if kind is not None:

@@ -77,14 +77,19 @@ def _parse(kind: str, payload: Any, settings: RecordSettings) -> Any:
 def process_chunk(
     settings: RecordSettings, mode: str, kind: str, shard: str, items: list[tuple[int, Any]]
 ) -> ChunkResult:
-    """Repair (``mode="clean"``) or lint (``"lint"``) a chunk of one shard's records."""
+    """Repair (``mode="clean"``), lint (``"lint"``) or translate (``"translate"``) a chunk of one shard."""
     started = time.perf_counter()
-    process = repair_record if mode == "clean" else lint_record
+    if mode == "translate":
+        from toolkit.corpus.translation import translate_record as process
+    else:
+        process = repair_record if mode == "clean" else lint_record
     result = ChunkResult()
     counts = result.counts
-    categories = ("fixed", "remaining") if mode == "clean" else ("found",)
+    categories = {"clean": ("fixed", "remaining"), "lint": ("found",), "translate": ("translation", "qa")}[
+        mode
+    ]
     rules = result.rules = {category: Counter() for category in categories}
-    as_lines = kind != "parquet" or mode == "lint"
+    as_lines = kind != "parquet" or mode != "clean"
     for position, payload in items:
         counts["documents_in"] += 1
         if isinstance(payload, Unreadable):
@@ -113,7 +118,11 @@ def process_chunk(
             counts["changed"] += report["changed"]
             rules["fixed"].update(report["fixed"])
             rules["remaining"].update(report["remaining"])
-        else:
+        elif mode == "lint":
             rules["found"].update(report["counts"])
+        else:
+            counts["characters_out"] += len(output["text_en"])
+            rules["translation"].update(sentences=report["sentences"], memory_hits=report["memory_hits"])
+            rules["qa"].update(report["qa"])
     result.seconds = time.perf_counter() - started
     return result

@@ -152,9 +152,9 @@ def _tokens(simple: str, lexicon: Lexicon) -> list[tuple[int, int]]:
 def _to_script(word: str, traditional: bool) -> str:
     if not traditional:
         return word
-    import opencc
+    from toolkit.repairs.script import convert_script  # its OpenCC converter is built once
 
-    return opencc.OpenCC("s2t").convert(word)
+    return convert_script(word, "s2t").text
 
 
 def _listed(text, simple, patterns, lexicon, single, traditional) -> list[DroppedGuess]:

@@ -50,6 +50,8 @@ _DAMAGE = re.compile(
     rf"\?[{PINYIN_LETTERS}]{{1,7}}\)|\?[^\x00-\x7f]{{1,8}}[A-Za-z]\([{PINYIN_LETTERS}]{{1,7}}\)"
 )
 _DAMAGE_NEIGHBOURS = frozenset("?\ufffd€")
+_DAMAGE_SIGNS = re.compile("[\ufffd€\u3040-\u30ff\ue000-\uf8ff]")  # _looks_damaged without `?`
+_MARKS = re.compile("[,;:?!.]")  # FULL_WIDTH without the brackets, which go in pairs
 
 
 def _looks_damaged(ch: str) -> bool:
@@ -63,10 +65,10 @@ def _protected_mask(text: str) -> bytearray:
         mask[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
     for match in _DAMAGE.finditer(text):
         mask[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
-    for index, ch in enumerate(text):
-        if _looks_damaged(ch) and ch != "?":
-            low, high = max(0, index - 2), min(len(text), index + 3)
-            mask[low:high] = b"\x01" * (high - low)
+    for match in _DAMAGE_SIGNS.finditer(text):
+        index = match.start()
+        low, high = max(0, index - 2), min(len(text), index + 3)
+        mask[low:high] = b"\x01" * (high - low)
     for block in parse_blocks(text):
         if block.label:
             label_start = block.start + block.text.index(block.label)
@@ -95,8 +97,9 @@ def find_halfwidth_punctuation(text: str) -> list[Finding]:
             continue
         for at in (open_at, close_at):
             findings.append(_finding(text, at))
-    for index, ch in enumerate(text):
-        if ch not in FULL_WIDTH or ch in "()" or mask[index]:
+    for match in _MARKS.finditer(text):
+        index, ch = match.start(), match.group()
+        if mask[index]:
             continue
         before, after = _neighbour(text, index, -1), _neighbour(text, index, 1)
         if _looks_damaged(before) or _looks_damaged(after):
