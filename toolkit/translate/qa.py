@@ -36,7 +36,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from toolkit.findings import Finding
-from toolkit.translate.numbers import chinese_quantities, digit_numbers, english_values, same_value
+from toolkit.translate.numbers import (
+    chinese_quantities,
+    digit_numbers,
+    english_values,
+    mentioned_values,
+    same_value,
+)
 from toolkit.translate.split import CJK, has_cjk
 
 QA_CODES = {
@@ -111,8 +117,7 @@ def check_numbers(source: str, translation: str) -> list[QAFinding]:
     quantities = chinese_quantities(source)
     stated = english_values(translation)
     missing = [q for q in quantities if not any(same_value(v, e) for v in q.values for e in stated)]
-    known = [v for q in quantities for v in q.values]
-    known += [float(value) for ch, value in _SINGLE_DIGITS.items() if ch in source]
+    known = mentioned_values(source)
     extra = [
         text
         for text, value in digit_numbers(translation)
@@ -129,8 +134,6 @@ def check_numbers(source: str, translation: str) -> list[QAFinding]:
     return [QAFinding("TQ6", "numbers differ: " + "; ".join(parts), source, translation, span)]
 
 
-_SINGLE_DIGITS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
-_SINGLE_DIGITS.update({"九": 9, "十": 10})
 _LEADING = re.compile(r"[\d.]+")
 
 
