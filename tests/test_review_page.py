@@ -20,6 +20,11 @@ SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_0fbac94c356f0e3a.
 COUNT_BY_RULE = """JSON.stringify(Object.fromEntries([...new Set([...document.querySelectorAll('%s [data-rule]')]
   .map(e => e.dataset.rule))].map(r => [r, document.querySelectorAll('%s [data-rule="' + r + '"]').length])))"""
 
+GLYPHS_DIFFER = """(() => { const canvas = document.createElement('canvas'), g = canvas.getContext('2d');
+  g.font = '32px ' + getComputedStyle(document.body).fontFamily;
+  const draw = t => { g.clearRect(0, 0, 64, 64); g.fillText(t, 0, 40); return g.getImageData(0, 0, 64, 64).data.join(); };
+  return draw('支') !== draw('付'); })()"""
+
 
 class Words:
     """An engine that writes one English sentence per Chinese one (its length, and 2004 for 24年)."""
@@ -143,6 +148,9 @@ def test_layout_wraps_without_overlap_at_phone_and_desktop_width(
     assert report["panels_side_by_side"] is side_by_side
     key = "side_by_side" if side_by_side else "stacked"
     assert report[key] == report["pairs"] > 0
+    # Chinese is drawn with real glyphs: two different characters do not give the same pixels
+    # (without a CJK font both are the same empty box)
+    assert browser.evaluate(GLYPHS_DIFFER)
     shot = browser.screenshot(tmp_path / f"review-{width}.png")
     image = Image.open(shot).convert("RGB")
     assert image.size == (width, 900)
