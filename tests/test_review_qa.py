@@ -229,3 +229,29 @@ def test_cli_memory_export_and_import(runner, tmp_path, monkeypatch):
     (tmp_path / "bad.tmx").write_text("<tmx><oops>", encoding="utf-8")
     bad = runner.invoke(main, ["memory", "import", str(tmp_path / "bad.tmx")])
     assert bad.exit_code == 2 and "not a TMX file" in bad.stderr
+
+
+def test_cli_from_xliff_usage_errors(runner, tmp_path):
+    xliff = tmp_path / "a.xlf"
+    xliff.write_text("<xliff/>", encoding="utf-8")
+    assert runner.invoke(main, ["translate"]).exit_code == 2
+    both = runner.invoke(main, ["translate", "a.txt", "--from-xliff", str(xliff)])
+    assert both.exit_code == 2 and "instead of PATHS" in both.stderr
+    again = runner.invoke(main, ["translate", "--from-xliff", str(xliff), "--format", "xliff"])
+    assert again.exit_code == 2 and "md/json" in again.stderr
+
+
+def test_cli_review_writes_one_page_per_input_into_a_folder(runner, tmp_path, seed_text):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(seed_text, encoding="utf-8")
+    out = tmp_path / "pages"
+    result = runner.invoke(main, ["review", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    pages = sorted(p.name for p in out.iterdir())
+    assert pages == ["a.review.html", "b.review.html"]
+    page = (out / "a.review.html").read_text(encoding="utf-8")
+    assert (
+        page.count('<mark class="f" data-rule="ZH302"') == 2
+        and "<script src" not in page
+        and "http" not in page
+    )
