@@ -17,7 +17,7 @@ pytest.importorskip("llama_cpp")
 from toolkit.cli import main
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_0fbac94c356f0e3a.txt"
-YEAR_SENTENCE = "支付寶成立於24年，是中國最大的第三方支付平臺之一。"
+YEAR_SENTENCE = "支付寶成立于24年，是中國最大的第三方支付平臺之一。"  # safe repairs leave 于 and 24年
 REVIEWED = "Alipay, founded in 2004, is one of the largest third-party payment platforms in China."
 
 pytestmark = pytest.mark.model

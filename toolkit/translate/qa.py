@@ -69,7 +69,9 @@ class QAFinding:
     """One problem in a translation: code (``TQ1``…), name, message and the text concerned.
 
     ``span`` is the part of the source the finding is about (a number, a term, a doubtful span),
-    empty when it concerns the whole sentence; ``rule`` the lint rule behind a ``TQ7`` finding.
+    empty when it concerns the whole sentence; ``rule`` the lint rule behind a ``TQ7`` finding and
+    ``repaired`` the sentence with that rule's suggested fix (an English that agrees with the fix,
+    ``2004`` for ``成立于24年``, passes the number check).
     """
 
     code: str
@@ -78,6 +80,7 @@ class QAFinding:
     translation: str
     span: str = ""
     rule: str = ""
+    repaired: str = ""
 
     @property
     def name(self) -> str:
@@ -182,15 +185,29 @@ def source_doubts(
         span = text[finding.start : finding.end]
         name = REGISTRY[finding.rule].name if finding.rule in REGISTRY else finding.rule
         message = f"source doubtful here: {finding.rule} {name} `{span}`: {finding.message}"
-        doubts.append(QAFinding("TQ7", message, source, translation, span, finding.rule))
+        repaired = ""
+        if finding.fix is not None and start <= finding.fix.start <= finding.fix.end <= end:
+            fix = finding.fix
+            repaired = source[: fix.start - start] + fix.replacement + source[fix.end - start :]
+        doubts.append(QAFinding("TQ7", message, source, translation, span, finding.rule, repaired))
     return doubts
 
 
-def check_pair(source: str, translation: str, glossary: Mapping[str, str] | None = None) -> list[QAFinding]:
+def check_pair(
+    source: str,
+    translation: str,
+    glossary: Mapping[str, str] | None = None,
+    doubts: Iterable[QAFinding] = (),
+) -> list[QAFinding]:
     """All checks on one source/translation pair (a sentence, heading or paragraph).
 
     ``glossary`` (中文 → English) adds the ``TQ8`` check; ``TQ7`` needs the document's lint
-    findings and comes from :func:`source_doubts`.
+    findings and comes from :func:`source_doubts`. Given those ``doubts``, numbers that agree
+    with a doubtful span's suggested fix pass:
+
+    >>> year = QAFinding("TQ7", "", "成立于24年。", "", "24年", "ZH302", "成立于2004年。")
+    >>> check_pair("成立于24年。", "Founded in 2004.", doubts=[year])
+    []
     """
     findings: list[QAFinding] = []
     han = len(CJK.findall(source))
@@ -214,7 +231,10 @@ def check_pair(source: str, translation: str, glossary: Mapping[str, str] | None
     ratio = len(target) / han
     if han >= 10 and not MIN_RATIO <= ratio <= MAX_RATIO:
         add("TQ5", f"length ratio {ratio:.1f} English characters per Chinese character (usual 2-4)")
-    findings.extend(check_numbers(source, target))
+    numbers = check_numbers(source, target)
+    if numbers and any(d.repaired and not check_numbers(d.repaired, target) for d in doubts):
+        numbers = []
+    findings.extend(numbers)
     if glossary:
         findings.extend(check_glossary(source, target, glossary))
     return findings
