@@ -44,11 +44,12 @@ setup-translate: setup $(LLAMA_STAMP)
 setup-server: setup-translate
 	$(BIN)/pip install --quiet -e ".[translate,server,dev]"
 
-# Headless Chromium for the review-page tests (Debian's package; CI runs as root on Debian).
+# Headless Chromium and a Chinese font for the review-page tests (Debian packages; CI runs as
+# root on Debian, elsewhere sudo is used).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
-	  else sudo apt-get update -q && sudo apt-get install -y -q chromium; fi; }
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-wqy-microhei; fi
 
 # The main job on the sample seed: lint, clean, translate to English Markdown in out/.
 demo: setup-translate

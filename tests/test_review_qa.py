@@ -87,8 +87,8 @@ def test_glossary_check_uses_the_longest_term():
 
 
 def test_year_left_by_a_safe_repair_is_a_finding_on_its_sentence(seed_text, config):
-    table = {"支付寶成立於24年，是中國最大的第三方支付平臺之一。": "Alipay was founded in 2024."}
-    result = translate_text(seed_text, Dictionary(table), config=config)
+    year = "支付寶成立于24年，是中國最大的第三方支付平臺之一。"  # safe repairs leave 于 and 24年
+    result = translate_text(seed_text, Dictionary({year: "Alipay was founded in 2024."}), config=config)
     sentence = next(
         s for section in result.sections for seg in section.segments for s in seg.sentences if "24年" in s
     )
@@ -99,7 +99,12 @@ def test_year_left_by_a_safe_repair_is_a_finding_on_its_sentence(seed_text, conf
     codes = sorted(f.code for f in on_sentence)
     assert "TQ6" in codes and "TQ7" in codes
     doubt = next(f for f in on_sentence if f.code == "TQ7")
-    assert doubt.rule == "ZH302" and doubt.span == "24年"
+    assert doubt.rule == "ZH302" and doubt.span == "24年" and doubt.source == year
+    assert doubt.repaired == "支付寶成立于2004年，是中國最大的第三方支付平臺之一。"
+    # an English that agrees with the suggested repair passes the number check, still doubtful
+    fixed = translate_text(seed_text, Dictionary({year: "Alipay, founded in 2004, is one of China's largest."}),
+                           config=config)  # fmt: skip
+    assert sorted(f.code for f in fixed.findings if f.source == year) == ["TQ7"]
     dropped = [f for f in result.findings if f.code == "TQ7" and f.rule == "ZH301"]
     assert len(dropped) == 8  # the dropped 題 (7) and 同時, left by the safe repair
     assert not [f for f in translate_text(seed_text, Dictionary({}), config=config, unsafe=True).findings
@@ -156,7 +161,7 @@ def test_tmx_from_a_cat_tool_imports_as_reviewed():
 
 def test_xliff_has_one_unit_per_block_and_one_segment_per_sentence(config):
     text = "標題\n一、背景\n支付寶成立于24年。它很大。\n"
-    engine = Dictionary({"支付寶成立於24年。": "Alipay was founded in 2024.", "它很大。": "It is big."})
+    engine = Dictionary({"支付寶成立于24年。": "Alipay was founded in 2024.", "它很大。": "It is big."})
     result = translate_text(text, engine, config=config)
     xliff = write_xliff(result, "a.txt")
     assert 'srcLang="zh"' in xliff and 'trgLang="en"' in xliff and 'version="2.0"' in xliff
@@ -165,7 +170,9 @@ def test_xliff_has_one_unit_per_block_and_one_segment_per_sentence(config):
     assert 'category="TQ7"' in xliff
     document = read_xliff(xliff)
     assert render_markdown(document.translation) == render_markdown(result)
-    assert [f.code for s in document.segments() for f in s.findings] == ["TQ7"]
+    (doubt,) = [f for s in document.segments() for f in s.findings]
+    assert (doubt.code, doubt.rule, doubt.span) == ("TQ7", "ZH302", "24年")
+    assert doubt.repaired == "支付寶成立于2004年。" and doubt.source == "支付寶成立于24年。"
 
 
 def test_reviewed_state_or_changed_target_counts_as_reviewed(config):
@@ -229,3 +236,29 @@ def test_cli_memory_export_and_import(runner, tmp_path, monkeypatch):
     (tmp_path / "bad.tmx").write_text("<tmx><oops>", encoding="utf-8")
     bad = runner.invoke(main, ["memory", "import", str(tmp_path / "bad.tmx")])
     assert bad.exit_code == 2 and "not a TMX file" in bad.stderr
+
+
+def test_cli_from_xliff_usage_errors(runner, tmp_path):
+    xliff = tmp_path / "a.xlf"
+    xliff.write_text("<xliff/>", encoding="utf-8")
+    assert runner.invoke(main, ["translate"]).exit_code == 2
+    both = runner.invoke(main, ["translate", "a.txt", "--from-xliff", str(xliff)])
+    assert both.exit_code == 2 and "instead of PATHS" in both.stderr
+    again = runner.invoke(main, ["translate", "--from-xliff", str(xliff), "--format", "xliff"])
+    assert again.exit_code == 2 and "md/json" in again.stderr
+
+
+def test_cli_review_writes_one_page_per_input_into_a_folder(runner, tmp_path, seed_text):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(seed_text, encoding="utf-8")
+    out = tmp_path / "pages"
+    result = runner.invoke(main, ["review", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    pages = sorted(p.name for p in out.iterdir())
+    assert pages == ["a.review.html", "b.review.html"]
+    page = (out / "a.review.html").read_text(encoding="utf-8")
+    assert (
+        page.count('<mark class="f" data-rule="ZH302"') == 2
+        and "<script src" not in page
+        and "http" not in page
+    )

@@ -96,7 +96,7 @@ def _from_xliff(
     terms = load_glossary(glossary) if glossary else None
     for segment in document.segments():
         doubts = [f for f in segment.findings if f.code == "TQ7"]
-        segment.findings = check_segment(segment, terms) + doubts
+        segment.findings = check_segment(segment, terms, doubts) + doubts
     result = document.translation
     name = document.original or path
     if memory is not None:

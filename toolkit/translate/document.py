@@ -352,20 +352,26 @@ def translate_text(
             segment.translations = [fresh.get(s) or known.get(s, "") for s in segment.sentences]
             if segment.kind in ("title", "heading"):  # models often end a heading like a sentence
                 segment.translations = [t.rstrip(" .") for t in segment.translations]
-            segment.findings = check_segment(segment, glossary)
-            for s, t, start in zip(segment.sentences, segment.translations, segment.starts, strict=True):
-                segment.findings.extend(source_doubts(s, t, start, doubtful, cleaned))
+            doubts = [
+                doubt
+                for s, t, start in zip(segment.sentences, segment.translations, segment.starts, strict=True)
+                for doubt in source_doubts(s, t, start, doubtful, cleaned)
+            ]
+            segment.findings = check_segment(segment, glossary, doubts) + doubts
             section.seconds += sum(cost.pop(s, 0.0) for s in segment.sentences)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def check_segment(segment: Segment, glossary: Mapping[str, str] | None = None) -> list[QAFinding]:
-    """The pair checks (:func:`~toolkit.translate.qa.check_pair`) on each sentence of ``segment``."""
+def check_segment(
+    segment: Segment, glossary: Mapping[str, str] | None = None, doubts: Sequence[QAFinding] = ()
+) -> list[QAFinding]:
+    """The pair checks (:func:`~toolkit.translate.qa.check_pair`) on each sentence of ``segment``;
+    ``doubts`` are the sentences' ``TQ7`` findings."""
     return [
         f
         for s, t in zip(segment.sentences, segment.translations, strict=True)
-        for f in check_pair(s, t, glossary)
+        for f in check_pair(s, t, glossary, [d for d in doubts if d.source == s])
     ]
 
 

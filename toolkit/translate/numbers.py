@@ -25,9 +25,10 @@ _UNITS = "万萬亿億千"
 _AFTER_CHINESE_NUMERAL = "年成倍元人家岁歲个個名项項次%％"
 
 _ARABIC = re.compile(rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(\d+))?\s*([{_UNITS}]*)\s*(%|％|成|倍)?")
-_CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
+_CN_YEAR = re.compile(r"[一二][〇○零九][〇○零一二三四五六七八九]{2}(?=年)")
 _CN_PERCENT = re.compile(rf"百分之([{_NUMERAL}]+(?:点[{_NUMERAL}]+)?)")
-_CN_NUMBER = re.compile(rf"[{_NUMERAL}]+(?=[{_AFTER_CHINESE_NUMERAL}])")
+_CN_NUMBER = re.compile(rf"(?<![数數几幾第{_NUMERAL}])[{_NUMERAL}]+(?=[{_AFTER_CHINESE_NUMERAL}])")
+_CN_RUN = re.compile(rf"[{_NUMERAL}]+")
 _CN_TENTHS = re.compile(r"(?<![一二三四五六七八九十百千万萬])([一二三四五六七八九])成(?![为為功立员員本])")
 
 
@@ -43,13 +44,15 @@ class Quantity:
 def chinese_number(numeral: str) -> float | None:
     """Value of a Chinese numeral, positional (``二〇二一``) or with units (``三千五百万``).
 
-    >>> [chinese_number(n) for n in ("二〇二一", "十二", "三千五百万", "一亿二千万", "两百", "万")]
-    [2021.0, 12.0, 35000000.0, 120000000.0, 200.0, None]
+    >>> [chinese_number(n) for n in ("二〇二一", "十二", "三千五百万", "一亿二千万", "两百", "万", "两三")]
+    [2021.0, 12.0, 35000000.0, 120000000.0, 200.0, None, None]
     """
     if not numeral or numeral[0] in _BIG_UNIT:
         return None
     if all(ch in _DIGIT for ch in numeral):
-        return float("".join(str(_DIGIT[ch]) for ch in numeral))
+        if len(numeral) == 1 or any(ch in "零〇○" for ch in numeral):
+            return float("".join(str(_DIGIT[ch]) for ch in numeral))
+        return None  # 两三, 三四五: "two or three", a range, not a positional number
     total, section, digit = 0, 0, None
     for ch in numeral:
         if ch in _DIGIT:
@@ -117,7 +120,30 @@ def chinese_quantities(sentence: str) -> list[Quantity]:
         value = chinese_number(numeral)
         if value is not None:
             add(match.start(), match.end() + (unit == "倍"), (value,))
+        elif all(ch in _DIGIT for ch in numeral):  # 两三个: either of them
+            add(match.start(), match.end(), tuple(float(_DIGIT[ch]) for ch in numeral))
     return [found[start] for start in sorted(found)]
+
+
+def mentioned_values(sentence: str) -> set[float]:
+    """Every value a Chinese sentence may mention, in any context: its quantities, each numeral
+    run (``十九届``, ``百年``, ``每万字``) and each digit of a run (``六七十年代``).
+
+    >>> sorted(mentioned_values("第十九條，每万字"))
+    [9.0, 10.0, 19.0, 10000.0]
+    """
+    values = {v for q in chinese_quantities(sentence) for v in q.values}
+    for match in _CN_RUN.finditer(sentence):
+        run = match.group(0)
+        if run[0] in _BIG_UNIT:
+            value = _BIG_UNIT[run[0]] * (chinese_number(run[1:]) or 1)
+        else:
+            value = chinese_number(run)
+        if value is not None:
+            values.add(float(value))
+        values.update(float(_DIGIT[ch]) for ch in run if ch in _DIGIT)
+        values.update(float(_SMALL_UNIT[ch]) for ch in run if ch in _SMALL_UNIT)
+    return values
 
 
 _WORDS = {
@@ -129,7 +155,12 @@ _WORDS = {
 }
 _WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80})
 _WORDS.update({"ninety": 90, "hundred": 100, "thousand": 1000, "twice": 2, "double": 2, "triple": 3})
-_WORDS.update({"half": 50, "dozen": 12})
+_WORDS.update({"half": 50, "dozen": 12, "dozens": 12})
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+_MONTHS = "january february march april may june july august september october november december".split()
+_WORDS.update({word: float(n) for n, word in enumerate(_ORDINALS, start=1)})
+_WORDS.update({word: float(n) for n, word in enumerate(_MONTHS, start=1) if word != "may"})
+_WORDS.update({"twentieth": 20, "hundredth": 100, "centennial": 100, "century": 100, "decade": 10})
 _MULTIPLIERS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9}
 _MULTIPLIERS.update({"trillion": 1e12, "hundred": 100})
 _ENGLISH_NUMBER = re.compile(
@@ -145,6 +176,21 @@ _ENGLISH_WORD = re.compile(
 )
 
 
+def _numbers(text: str, strict: bool = False) -> list[re.Match[str]]:
+    """Matches of numbers in English ``text``; ``strict`` leaves out numbers glued to letters, which
+    are more often names than quantities (``9F``, ``5G``, ``G20``, ``COVID-19``)."""
+    matches = list(_ENGLISH_NUMBER.finditer(text))
+    if not strict:
+        return matches
+    return [
+        match
+        for match in matches
+        if not text[match.end() : match.end() + 1].isalnum()
+        and not text[max(0, match.start() - 2) : match.start()].rstrip("-").isalpha()
+        and not text[match.start() - 1 : match.start()].isalpha()
+    ]
+
+
 def english_values(text: str, words: bool = True) -> set[float]:
     """The numeric values ``text`` states; spelled-out numbers too when ``words``.
 
@@ -156,7 +202,7 @@ def english_values(text: str, words: bool = True) -> set[float]:
     []
     """
     values: set[float] = set()
-    for match in _ENGLISH_NUMBER.finditer(text):
+    for match in _numbers(text):
         whole, fraction, _percent, multiplier = match.groups()
         value = float(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
         values.update((value, value * _MULTIPLIERS.get((multiplier or "").lower(), 1.0)))
@@ -171,11 +217,11 @@ def english_values(text: str, words: bool = True) -> set[float]:
 def digit_numbers(text: str) -> list[tuple[str, float]]:
     """Numbers written with digits in English ``text``, as (text, value) pairs.
 
-    >>> digit_numbers("Founded in 2024, it serves 1.5 million users.")
+    >>> digit_numbers("Founded in 2024, 9F Group serves 1.5 million users.")
     [('2024', 2024.0), ('1.5 million', 1500000.0)]
     """
     found = []
-    for match in _ENGLISH_NUMBER.finditer(text):
+    for match in _numbers(text, strict=True):
         whole, fraction, _percent, multiplier = match.groups()
         value = float(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
         found.append((match.group(0), value * _MULTIPLIERS.get((multiplier or "").lower(), 1.0)))

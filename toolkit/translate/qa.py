@@ -36,7 +36,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from toolkit.findings import Finding
-from toolkit.translate.numbers import chinese_quantities, digit_numbers, english_values, same_value
+from toolkit.translate.numbers import (
+    chinese_quantities,
+    digit_numbers,
+    english_values,
+    mentioned_values,
+    same_value,
+)
 from toolkit.translate.split import CJK, has_cjk
 
 QA_CODES = {
@@ -63,7 +69,9 @@ class QAFinding:
     """One problem in a translation: code (``TQ1``…), name, message and the text concerned.
 
     ``span`` is the part of the source the finding is about (a number, a term, a doubtful span),
-    empty when it concerns the whole sentence; ``rule`` the lint rule behind a ``TQ7`` finding.
+    empty when it concerns the whole sentence; ``rule`` the lint rule behind a ``TQ7`` finding and
+    ``repaired`` the sentence with that rule's suggested fix (an English that agrees with the fix,
+    ``2004`` for ``成立于24年``, passes the number check).
     """
 
     code: str
@@ -72,6 +80,7 @@ class QAFinding:
     translation: str
     span: str = ""
     rule: str = ""
+    repaired: str = ""
 
     @property
     def name(self) -> str:
@@ -111,8 +120,7 @@ def check_numbers(source: str, translation: str) -> list[QAFinding]:
     quantities = chinese_quantities(source)
     stated = english_values(translation)
     missing = [q for q in quantities if not any(same_value(v, e) for v in q.values for e in stated)]
-    known = [v for q in quantities for v in q.values]
-    known += [float(value) for ch, value in _SINGLE_DIGITS.items() if ch in source]
+    known = mentioned_values(source)
     extra = [
         text
         for text, value in digit_numbers(translation)
@@ -129,8 +137,6 @@ def check_numbers(source: str, translation: str) -> list[QAFinding]:
     return [QAFinding("TQ6", "numbers differ: " + "; ".join(parts), source, translation, span)]
 
 
-_SINGLE_DIGITS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
-_SINGLE_DIGITS.update({"九": 9, "十": 10})
 _LEADING = re.compile(r"[\d.]+")
 
 
@@ -179,15 +185,29 @@ def source_doubts(
         span = text[finding.start : finding.end]
         name = REGISTRY[finding.rule].name if finding.rule in REGISTRY else finding.rule
         message = f"source doubtful here: {finding.rule} {name} `{span}`: {finding.message}"
-        doubts.append(QAFinding("TQ7", message, source, translation, span, finding.rule))
+        repaired = ""
+        if finding.fix is not None and start <= finding.fix.start <= finding.fix.end <= end:
+            fix = finding.fix
+            repaired = source[: fix.start - start] + fix.replacement + source[fix.end - start :]
+        doubts.append(QAFinding("TQ7", message, source, translation, span, finding.rule, repaired))
     return doubts
 
 
-def check_pair(source: str, translation: str, glossary: Mapping[str, str] | None = None) -> list[QAFinding]:
+def check_pair(
+    source: str,
+    translation: str,
+    glossary: Mapping[str, str] | None = None,
+    doubts: Iterable[QAFinding] = (),
+) -> list[QAFinding]:
     """All checks on one source/translation pair (a sentence, heading or paragraph).
 
     ``glossary`` (中文 → English) adds the ``TQ8`` check; ``TQ7`` needs the document's lint
-    findings and comes from :func:`source_doubts`.
+    findings and comes from :func:`source_doubts`. Given those ``doubts``, numbers that agree
+    with a doubtful span's suggested fix pass:
+
+    >>> year = QAFinding("TQ7", "", "成立于24年。", "", "24年", "ZH302", "成立于2004年。")
+    >>> check_pair("成立于24年。", "Founded in 2004.", doubts=[year])
+    []
     """
     findings: list[QAFinding] = []
     han = len(CJK.findall(source))
@@ -211,7 +231,10 @@ def check_pair(source: str, translation: str, glossary: Mapping[str, str] | None
     ratio = len(target) / han
     if han >= 10 and not MIN_RATIO <= ratio <= MAX_RATIO:
         add("TQ5", f"length ratio {ratio:.1f} English characters per Chinese character (usual 2-4)")
-    findings.extend(check_numbers(source, target))
+    numbers = check_numbers(source, target)
+    if numbers and any(d.repaired and not check_numbers(d.repaired, target) for d in doubts):
+        numbers = []
+    findings.extend(numbers)
     if glossary:
         findings.extend(check_glossary(source, target, glossary))
     return findings

@@ -102,6 +102,8 @@ def _write_unit(parent: ET.Element, unit_id: str, segment: Segment) -> None:
             if finding.rule or finding.span:
                 note.set(_tk("span"), xml_text(finding.span))
                 note.set(_tk("rule"), finding.rule)
+            if finding.repaired:
+                note.set(_tk("repaired"), xml_text(finding.repaired))
     for number, (sentence, english) in enumerate(zip(sentences, translations, strict=True), start=1):
         element = ET.SubElement(unit, _x("segment"), id=f"s{number}", state="translated")
         ET.SubElement(element, _x("source")).text = xml_text(sentence)
@@ -178,8 +180,8 @@ def _read_unit(unit: ET.Element, unit_index: int, states: dict[tuple[int, int], 
         source = sentences[index] if sentences else ""
         message = (note.text or "").split(": ", 2)[-1]
         target = translations[index] if translations else ""
-        span, rule = note.get(_tk("span"), ""), note.get(_tk("rule"), "")
-        segment.findings.append(QAFinding("TQ7", message, source, target, span, rule))
+        span, rule, repaired = (note.get(_tk(name), "") for name in ("span", "rule", "repaired"))
+        segment.findings.append(QAFinding("TQ7", message, source, target, span, rule, repaired))
     return segment
 
 
