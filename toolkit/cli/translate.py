@@ -174,7 +174,7 @@ def _from_xliff(
 @click.option(
     "--glossary",
     type=click.Path(dir_okay=False),
-    help="中文<TAB>English pairs for names/terms (llm; default config/glossary.tsv).",
+    help="中文<TAB>English pairs for names/terms (llm, openai; default config/glossary.tsv).",
 )
 @click.option("--no-memory", is_flag=True, help="Neither read nor write the translation memory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
