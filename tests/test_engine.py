@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from toolkit.config import load_config
-from toolkit.engine import clean_text, lint_text
+from toolkit.engine import YIELDING_RULES, clean_text, lint_text
 from toolkit.errors import ConfigError
+from toolkit.findings import Edit, Finding
 from toolkit.rules import REGISTRY
 
 
@@ -117,45 +120,36 @@ def _damage(text: str, table: list[tuple[str, str]], stray: bytes = b"") -> str:
     return unicodedata.normalize("NFKC", gbk.legacy_decode(gbk.annotate_bytes(data, table)))
 
 
-def _undecided_config():
-    """ZH102 with a margin no reading can reach: every damaged run stays undecided."""
-    config = load_config(isolated=True)
-    config.rule_options.setdefault("ZH102", {})["margin"] = 1000.0
-    return config
+def _everywhere(context) -> list[Finding]:
+    """A stand-in check that flags (and would rewrite) every Han character of the text."""
+    return [
+        Finding("ZH000", i, i + 1, "flagged", Edit(i, i + 1, "＊"))
+        for i, ch in enumerate(context.text)
+        if "\u4e00" <= ch <= "\u9fff"
+    ]
 
 
-def _raw_inside(rule_id: str, text: str, config) -> list[str]:
-    """What the rule alone reports inside the claimed spans (the engine must hold it back)."""
-    from toolkit.engine import _inside, claimed_spans
-    from toolkit.rules.registry import CheckContext
-
-    spans = claimed_spans(text, config)
+@pytest.mark.parametrize("rule_id", YIELDING_RULES)
+def test_rules_yield_inside_an_undecided_run(rule_id: str, monkeypatch) -> None:
+    """Whatever a yielding rule finds, the engine holds it back inside a claimed run (each rule
+    is replaced by a check that fires on every character, so the test cannot pass vacuously)."""
     rule = REGISTRY[rule_id]
-    found = rule.check(CheckContext(text, config.options_for(rule)))
-    return [text[f.start : f.end] for f in found if _inside(f, spans)]
 
+    def check(context):
+        return [replace(f, rule=rule_id) for f in _everywhere(context)]
 
-@pytest.mark.parametrize(
-    ("rule_id", "text", "table", "stray"),
-    [
-        # a stray byte inside 。: the ? that starts the run is no question mark
-        ("ZH201", "我們已經完成了。申請手續很簡單", [("請", "qǐng")], b" "),
-        # shifted bytes that happen to read as simplified characters
-        ("ZH401", "公司採取了多項措施來保護用戶的資料安全。", [("緬", "miǎn")], b""),
-        ("ZH401", "這座城市的交通越來越方便，地鐵線路覆蓋了各個區域。", [("慕", "mù")], b""),
-    ],
-)
-def test_rules_yield_inside_an_undecided_run(rule_id: str, text: str, table, stray: bytes) -> None:
-    config = _undecided_config()
-    damaged = _damage(text, table, stray)
-    assert _raw_inside(rule_id, damaged, config), "the rule alone does fire inside the damage"
+    monkeypatch.setitem(REGISTRY, rule_id, replace(rule, check=check, fix="safe"))
+    config = load_config(select=[rule_id, "ZH102"], isolated=True)
+    config.rule_options.setdefault("ZH102", {})["margin"] = 1000.0  # no reading can win: undecided
+    damaged = _damage("我們已經完成了。申請手續很簡單", [("請", "qǐng")], b" ")
     findings = lint_text(damaged, config)
     (claim,) = [f for f in findings if f.rule == "ZH102"]
     assert claim.fix is None and "no other fix is applied inside it" in claim.message
-    assert not [f for f in findings if f.rule == rule_id and f.start < claim.end and claim.start < f.end]
-    for unsafe in (False, True):
-        cleaned = clean_text(damaged, config, unsafe=unsafe).text
-        assert damaged[claim.start : claim.end] in cleaned  # the damage is left whole
+    own = [f for f in findings if f.rule == rule_id]
+    assert own and all(f.end <= claim.start or f.start >= claim.end for f in own)
+    cleaned = clean_text(damaged, config).text
+    assert damaged[claim.start : claim.end] in cleaned  # the damage is left whole
+    assert cleaned.startswith("＊＊＊") and cleaned.endswith("＊＊＊")  # and the rule works outside it
 
 
 def test_residue_tells_why_it_was_left() -> None:
