@@ -4,12 +4,13 @@
 greedy decoding) whose prompts are built with the model's own chat template (the GGUF key
 ``tokenizer.chat_template``, rendered by llama-cpp-python's ``Jinja2ChatFormatter``, as its
 server does); :class:`LLMTranslation` is an ``argostranslate.translate.ITranslation`` built on
-it. Measured on the WMT22 subset (see
-``bench/bench_translate.py``; choices made on a disjoint dev subset):
+it. Measured on the WMT22 subset (see ``bench/bench_translate.py``; choices made on a disjoint
+dev subset):
 
-* one sentence per prompt (:func:`~toolkit.translate.engines.prompt.translation_messages`): Qwen's
-  default system prompt, the task and the sentence in the user's turn (better than a translator persona with example pairs: 49.0 against 46.3 chrF on the dev
-  lines), and the glossary's matching terms as a second system message;
+* one sentence per prompt (:func:`~toolkit.translate.engines.prompt.translation_messages`):
+  Qwen's default system prompt, the task and the sentence in the user's turn (better than a
+  translator persona with example pairs: 49.0 against 46.3 chrF on the dev lines), and the
+  glossary's matching terms as a second system message;
 * :meth:`LlamaLanguageModel.complete_many` decodes many prompts as parallel llama.cpp sequences
   with continuous batching: the shared prompt prefix is evaluated once and kept between calls,
   every step decodes one token of each running sequence in one batch, and a finished sequence's
@@ -30,6 +31,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import jinja2
 from argostranslate.models import ILanguageModel
 from argostranslate.translate import Hypothesis, ITranslation, Language
 
@@ -73,7 +75,6 @@ class ChatTemplate:
     """
 
     def __init__(self, source: str, bos_token: str = "", eos_token: str = "") -> None:
-        import jinja2
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.source = source
@@ -90,8 +91,6 @@ class ChatTemplate:
         folded = [dict(m) for m in others]
         if system and folded and folded[0]["role"] == "user":
             folded[0]["content"] = f"{system}\n\n{folded[0]['content']}"
-        import jinja2
-
         failure = None
         for attempt in (list(messages), merged, folded):
             try:
