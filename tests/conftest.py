@@ -14,6 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_0fbac94c356f0e3a.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _models_stay_where_they_are():
+    """Pin the models folder for the whole session: tests that move ``TOOLKIT_HOME`` (for a
+    fresh translation memory) must still find the models installed by ``toolkit models fetch``."""
+
+    from toolkit.models import models_dir
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv("TOOLKIT_MODELS", str(models_dir()))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")

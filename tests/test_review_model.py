@@ -30,16 +30,15 @@ def run(tmp_path_factory):
 
     _installed_small_model()
     folder = tmp_path_factory.mktemp("issue14")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("TOOLKIT_HOME", str(folder / "home"))
-    runner = CliRunner()
-    xliff = folder / "seed.xlf"
-    result = runner.invoke(
-        main, ["translate", str(SEED), "--model", "0.5b", "-q", "--format", "xliff", "-o", str(xliff)]
-    )
-    assert result.exit_code in (0, 1), result.output
-    yield runner, folder, xliff, result
-    patch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TOOLKIT_HOME", str(folder / "home"))
+        runner = CliRunner()
+        xliff = folder / "seed.xlf"
+        result = runner.invoke(
+            main, ["translate", str(SEED), "--model", "0.5b", "-q", "--format", "xliff", "-o", str(xliff)]
+        )
+        assert result.exit_code in (0, 1), result.output
+        yield runner, folder, xliff, result
 
 
 def _segment(xliff: str, source: str) -> re.Match:

@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import jinja2
 from argostranslate.models import ILanguageModel
 
 from toolkit.errors import InputError
@@ -45,7 +46,6 @@ class ChatTemplate:
     """
 
     def __init__(self, source: str, bos_token: str = "", eos_token: str = "") -> None:
-        import jinja2
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.source = source
@@ -62,8 +62,6 @@ class ChatTemplate:
         folded = [dict(m) for m in others]
         if system and folded and folded[0]["role"] == "user":
             folded[0]["content"] = f"{system}\n\n{folded[0]['content']}"
-        import jinja2
-
         failure = None
         for attempt in (list(messages), merged, folded):
             try:

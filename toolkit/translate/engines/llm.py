@@ -4,12 +4,13 @@
 greedy decoding) whose prompts are built with the model's own chat template (the GGUF key
 ``tokenizer.chat_template``, rendered by llama-cpp-python's ``Jinja2ChatFormatter``, as its
 server does); :class:`LLMTranslation` is an ``argostranslate.translate.ITranslation`` built on
-it. Measured on the WMT22 subset (see
-``bench/bench_translate.py``; choices made on a disjoint dev subset):
+it. Measured on the WMT22 subset (see ``bench/bench_translate.py``; choices made on a disjoint
+dev subset):
 
-* one sentence per prompt (:func:`~toolkit.translate.engines.prompt.translation_messages`): Qwen's
-  default system prompt, the task and the sentence in the user's turn (better than a translator persona with example pairs: 49.0 against 46.3 chrF on the dev
-  lines), and the glossary's matching terms as a second system message;
+* one sentence per prompt (:func:`~toolkit.translate.engines.prompt.translation_messages`):
+  Qwen's default system prompt, the task and the sentence in the user's turn (better than a
+  translator persona with example pairs: 49.0 against 46.3 chrF on the dev lines), and the
+  glossary's matching terms as a second system message;
 * :meth:`LlamaLanguageModel.complete_many` decodes many prompts as parallel llama.cpp sequences
   with continuous batching: the shared prompt prefix is evaluated once and kept between calls,
   every step decodes one token of each running sequence in one batch, and a finished sequence's
