@@ -176,11 +176,12 @@ def test_xliff_has_one_unit_per_block_and_one_segment_per_sentence(config):
 
 
 def test_reviewed_state_or_changed_target_counts_as_reviewed(config):
-    engine = Dictionary({"一。": "One.", "二。": "Two.", "三。": "Three."})
-    xliff = write_xliff(translate_text("一。二。三。\n", engine, config=config, raw=True), "a.txt")
+    engine = Dictionary({"一。": "One.", "二。": "Two.", "三。": "Three.", "四。": "Four."})
+    # two paragraphs in one section: states belong to their own unit
+    xliff = write_xliff(translate_text("四。\n一。二。三。\n", engine, config=config, raw=True), "a.txt")
     xliff = xliff.replace("<target>Two.</target>", "<target>2.</target>")
     xliff = xliff.replace('<segment id="s3" state="translated">', '<segment id="s3" state="final">')
-    machine = {"一。": "One.", "二。": "Two.", "三。": "Three."}
+    machine = {"一。": "One.", "二。": "Two.", "三。": "Three.", "四。": "Four."}
     assert reviewed_pairs(read_xliff(xliff), machine) == [("二。", "2."), ("三。", "Three.")]
 
 

@@ -143,10 +143,12 @@ def read_xliff(data: str | bytes) -> ReviewedDocument:
     )
     document = ReviewedDocument(result, file.get("original", ""))
     groups = file.findall(_x("group")) or [file]
+    units = 0
     for group in groups:
         section = SectionTranslation(int(group.get(_tk("level"), "0") or 0), None, [])
         for unit in group.iter(_x("unit")):
-            segment = _read_unit(unit, len(document.segments()), document.states)
+            segment = _read_unit(unit, units, document.states)
+            units += 1
             if segment.kind in ("title", "heading") and section.heading is None and not section.paragraphs:
                 section.heading = segment
             else:
