@@ -118,7 +118,8 @@ def test_reviewers_edit_reaches_the_markdown_the_next_run_and_the_tmx(run):
         browser.open(page, 1400, 1000)
         assert browser.evaluate("document.querySelectorAll('#original [data-rule]').length") == 347
         report = browser.evaluate(LAYOUT)
-        assert report["pairs"] == report["side_by_side"] > 40 and report["overlaps"] == []
+        blocks = sum(1 for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip())
+        assert report["pairs"] == report["side_by_side"] == blocks and report["overlaps"] == []
         english = browser.evaluate(
             "[...document.querySelectorAll('.pair .en')].map(e => e.textContent).join(' ')"
         )
