@@ -217,6 +217,31 @@ class Lexicon:
             position = back[position]
         return best[size], ends[::-1]
 
+    def extend(self, tail: str, values: tuple[float, ...]) -> float:
+        """One step of :meth:`segment`: the score after ``tail[-1]``, for text read left to right.
+
+        ``tail`` holds the last characters (up to :data:`MAX_WORD`), ``values[i]`` the
+        score of the text before ``tail[i]``, so a search can grow many texts a
+        character at a time, each step in constant time.
+
+        >>> lexicon = get_lexicon()
+        >>> first = lexicon.extend("问", (0.0,))
+        >>> lexicon.extend("问题", (0.0, first)) == lexicon.score("问题")
+        True
+        """
+        ch = tail[-1]
+        char_logp = self._char_logps.get(ch)
+        if char_logp is None:
+            char_logp = self._char_logps[ch] = self.char_logp(ch)
+        value = values[-1] + char_logp - TOKEN_PENALTY
+        if tail[-2:] in self._word_endings:
+            word_logs, log_total = self._word_logs, self._log_total
+            for size in range(2, len(tail) + 1):
+                log_freq = word_logs.get(tail[-size:])
+                if log_freq is not None:
+                    value = max(value, values[-size] + log_freq - log_total - TOKEN_PENALTY)
+        return value
+
     @cached_property
     def _word_logs(self) -> dict[str, float]:
         """``math.log`` of every word's frequency (the hot loop of :meth:`segment` looks them up)."""

@@ -31,7 +31,7 @@ from functools import cache, lru_cache
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, readings, reads_as
 from toolkit.datacache import cached_table
-from toolkit.lexicon import UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
+from toolkit.lexicon import MAX_WORD, UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
 EURO = "€"  # byte 0x80 on Windows code page 936
 REPEATED_MARKS = "*-=_~#."
@@ -39,13 +39,14 @@ UNKNOWN = "\ufffd"  # an ASCII byte the decoder swallowed, when nothing tells wh
 LEAD_BYTES = range(0x81, 0xFF)
 MAX_UNITS = 160  # characters of one shifted run (a line of text)
 BEAM = 16  # partial readings kept per step
-BEAM_WINDOW = 16  # characters a partial reading is scored on
-DROP_OPTIONS = 4  # restorations of a dropped unassigned pair tried per step
-MAX_DROPPED = 3  # dropped pairs per run
-DROP_COST = 10.0  # log-probability cost of assuming a dropped pair after a Han character
-DROP_COST_AFTER_MARK = 3.0  # ... after ，（） whose second bytes (AC A8 A9) start unassigned pairs
+OPTIONS = 8  # characters tried for a byte the run does not show, per set of next leads
+LEAD_OPTIONS = 48  # characters tried for a lead byte the run does not show
+MAX_DROPPED = 8  # dropped pairs per run
+MAX_CHAIN = 2  # dropped pairs in a row (均水: `F9 CB`, `AE C6` both vanish)
+DROP_COST = 0.0  # log-probability cost of assuming a dropped pair
 WORD_BONUS = 6.0  # a closing character that makes a word with the one before ranks as if this much likelier
 CLOSE_OPTIONS = 16  # readings of a lost closing byte kept
+TRAIL_BYTES = (*range(0x40, 0x7F), *range(0x80, 0xFF))
 UNMARKED_GAIN = (
     15.0  # a ? before plain-looking characters is a lost byte only when reading it so gains this much
 )
@@ -89,7 +90,7 @@ def _build_pair_table() -> tuple[list[str | None], dict[str, int]]:
     table: list[str | None] = [None] * 0x10000
     reverse: dict[str, int] = {}
     for lead in LEAD_BYTES:
-        for trail in (*range(0x40, 0x7F), *range(0x80, 0xFF)):
+        for trail in TRAIL_BYTES:
             try:
                 ch = bytes((lead, trail)).decode("gb18030")
             except UnicodeDecodeError:
@@ -192,7 +193,9 @@ def unit_bytes(ch: str) -> int | None:
 class StraddleRepair:
     """One damaged run ``text[start:end]`` and its ranked candidate readings.
 
-    ``replacement`` is set when the best candidate wins by the margin;
+    ``replacement`` is set when the best candidate wins by the margin, or, for a run
+    that is certainly damaged (a ``?`` glued to ``py)``), always: the best reading is
+    then a guess (``decided`` is false) and ``candidates`` say what else it may be.
     ``candidates`` holds the best few readings either way, best first.
     """
 
@@ -201,15 +204,26 @@ class StraddleRepair:
     replacement: str | None
     candidates: tuple[str, ...]
     reason: str
+    decided: bool = True
 
 
-@dataclass(frozen=True)
+Pending = int | frozenset[int]  # the lead byte of the character being read, or the bytes it may be
+
+
+@dataclass(frozen=True, slots=True)
 class _State:
-    """A partial reading of a run: the real text so far and the lead byte still waiting for its trail."""
+    """A partial reading of a run: the real text so far and the lead byte(s) still waiting for a trail.
+
+    ``values`` are the segmentation scores (:meth:`Lexicon.extend`) before each character of
+    ``tail`` (the last characters, simplified) and after the last one, so that a step costs
+    the same however long the run.
+    """
 
     score: float
     decoded: str
-    pending: int
+    pending: Pending
+    values: tuple[float, ...]
+    tail: str
     dropped: int  # unassigned pairs restored so far
     penalty: float  # their cost
     prior: float  # penalty plus the cost of unlikely characters so far
@@ -247,11 +261,12 @@ def _real_char(lead: int, trail: int) -> str | None:
 
 
 @cache
-def _unassigned_after() -> dict[int, tuple[int, ...]]:
+def _unassigned_after() -> dict[int, frozenset[int]]:
     """For a byte ``a``: the lead bytes ``b`` that make ``a b`` a well-formed but unassigned pair.
 
     The legacy decoder drops such a pair without a trace (``AC B6``: the trail of ``，`` and
-    the lead of ``都`` read one byte out of step), so a shifted run can hide one.
+    the lead of ``都`` read one byte out of step), so a shifted run can hide one. Equal
+    sets are one object (they key the caches of the search).
 
     >>> 0xB6 in _unassigned_after()[0xAC]
     True
@@ -262,60 +277,97 @@ def _unassigned_after() -> dict[int, tuple[int, ...]]:
         ch = table[code]
         return ch is None or "\ue000" <= ch <= "\uf8ff"  # the user-defined areas
 
-    after = {a: tuple(b for b in LEAD_BYTES if unassigned(a << 8 | b)) for a in LEAD_BYTES}
-    return {a: leads for a, leads in after.items() if leads}
+    shared: dict[frozenset[int], frozenset[int]] = {}
+    after = {}
+    for a in LEAD_BYTES:
+        leads = frozenset(b for b in LEAD_BYTES if unassigned(a << 8 | b))
+        if leads:
+            after[a] = shared.setdefault(leads, leads)
+    return after
 
 
-@lru_cache(maxsize=4096)
-def _ranked_chars(lead: int | None, trail: int | None) -> tuple[tuple[int, str], ...]:
-    """The plausible real characters ``lead ?`` (or ``? trail``), most frequent first, with the free byte."""
+def _leads(pending: Pending) -> Iterable[int]:
+    return (pending,) if isinstance(pending, int) else sorted(pending)
+
+
+def _pending(leads: Iterable[int]) -> Pending | None:
+    """One lead byte as itself, several as a set (``None`` when there is none)."""
+    found = frozenset(leads)
+    if not found:
+        return None
+    return next(iter(found)) if len(found) == 1 else found
+
+
+def _frequency(ch: str) -> float:
     lexicon = get_lexicon()
-    found = []
-    for byte in LEAD_BYTES:
-        ch = _real_char(lead, byte) if lead is not None else _real_char(byte, trail)
-        if ch is not None:
-            found.append((lexicon.char_logp(lexicon.to_simplified(ch)), byte, ch))
-    found.sort(reverse=True)
-    return tuple((byte, ch) for _, byte, ch in found)
+    return lexicon.char_logp(lexicon.to_simplified(ch))
+
+
+def _by_frequency(chars: Iterable[str], limit: int) -> tuple[str, ...]:
+    """Distinct characters, the most frequent first, at most ``limit``."""
+    return tuple(sorted(set(chars), key=lambda ch: (-_frequency(ch), ch))[:limit])
+
+
+@lru_cache(maxsize=16384)
+def _chars_ending(pending: Pending, trail: int) -> tuple[str, ...]:
+    """The plausible characters ``lead trail`` for a lead in ``pending``, most frequent first.
+
+    >>> _chars_ending(0xB5, 0xC4)
+    ('的',)
+    """
+    return _by_frequency((ch for lead in _leads(pending) if (ch := _real_char(lead, trail))), LEAD_OPTIONS)
 
 
 @lru_cache(maxsize=4096)
-def _closing_chars(previous: str, lead: int) -> tuple[str, ...]:
-    """The characters ``lead ?``, those that make a word with ``previous`` first, then the frequent ones.
+def _dropping_chars(pending: Pending) -> tuple[tuple[str, frozenset[int]], ...]:
+    """Characters ``lead a`` (lead in ``pending``) whose trail ``a`` made an unassigned pair with the
+    next lead byte, which the decoder then dropped; each with the lead bytes that pair allows
+    next. The most frequent :data:`OPTIONS` for each set of next leads.
+
+    >>> ("，", _unassigned_after()[0xAC]) in _dropping_chars(0xA3)
+    True
+    """
+    groups: dict[frozenset[int], list[str]] = {}
+    for lead in _leads(pending):
+        for a, nexts in _unassigned_after().items():
+            ch = _real_char(lead, a)
+            if ch is not None:
+                groups.setdefault(nexts, []).append(ch)
+    return tuple((ch, nexts) for nexts, chars in groups.items() for ch in _by_frequency(chars, OPTIONS))
+
+
+@lru_cache(maxsize=4096)
+def _lost_trail_chars(pending: Pending, syllable: str) -> tuple[str, ...]:
+    """The characters ``lead ?`` (lead in ``pending``) that read ``syllable``: the trail byte was lost.
+
+    >>> "數" in _lost_trail_chars(0x94, "shù")
+    True
+    """
+    leads = set(_leads(pending))
+    pairs = _syllable_pairs().get(normalize_pinyin(syllable), ())
+    return _by_frequency((ch for lead, _, ch in pairs if lead in leads and _plausible(ch)), CLOSE_OPTIONS)
+
+
+@lru_cache(maxsize=4096)
+def _closing_chars(previous: str, pending: Pending) -> tuple[str, ...]:
+    """The characters ``lead ?`` of an unknown trail, those that make a word with ``previous`` first,
+    then the frequent ones.
 
     >>> "午" in _closing_chars("下", 0xCE)[:3]
     True
     """
     lexicon = get_lexicon()
+    before = lexicon.to_simplified(previous)
     scored = []
-    for _, ch in _ranked_chars(lead, None):
-        simplified = lexicon.to_simplified(ch)
-        word = lexicon.word_logp(lexicon.to_simplified(previous) + simplified) if previous else None
-        scored.append(
-            (max(lexicon.char_logp(simplified), word + WORD_BONUS if word is not None else -math.inf), ch)
-        )
+    for lead in _leads(pending):
+        for trail in TRAIL_BYTES:
+            ch = _real_char(lead, trail)
+            if ch is None:
+                continue
+            word = lexicon.word_logp(before + lexicon.to_simplified(ch)) if previous else None
+            scored.append((max(_frequency(ch), word + WORD_BONUS if word is not None else -math.inf), ch))
     scored.sort(reverse=True)
-    return tuple(ch for _, ch in scored)
-
-
-@lru_cache(maxsize=4096)
-def _dropped_pairs(pending: int, lead: int) -> tuple[str, ...]:
-    """The likeliest two characters ``pending a`` + ``b lead`` where ``a b`` is a pair the decoder dropped."""
-    lexicon = get_lexicon()
-    unassigned = _unassigned_after()
-    seconds = _ranked_chars(None, lead)
-    options = []
-    firsts = [(a, ch) for a, ch in _ranked_chars(pending, None) if a in unassigned][: DROP_OPTIONS * 2]
-    for a, first in firsts:
-        leads = unassigned[a]
-        found = [second for b, second in seconds if b in leads][:DROP_OPTIONS]
-        for second in found:
-            score = lexicon.char_logp(lexicon.to_simplified(first)) + lexicon.char_logp(
-                lexicon.to_simplified(second)
-            )
-            options.append((score, first + second))
-    options.sort(reverse=True)
-    return tuple(pair for _, pair in options[: DROP_OPTIONS * 2])
+    return tuple(ch for _, ch in scored[:CLOSE_OPTIONS])
 
 
 @cache
@@ -362,11 +414,6 @@ def _script_cost(decoded: str, traditional: bool) -> float:
     return SCRIPT_COST * sum(1 for ch in decoded if ch in other) + RARE_COST * rare
 
 
-def _drop_cost(pair: str) -> float:
-    """Prior cost of a dropped pair between two characters; most follow a comma or bracket (``，`` = A3AC)."""
-    return DROP_COST_AFTER_MARK if pair[0] in "，（）" else DROP_COST
-
-
 def _plausible(text: str) -> bool:
     """Real text decodes to Han characters, Chinese punctuation and ASCII."""
     return all(is_han(ch) or ch.isascii() or ch in "，。、；：？！（）《》“”「」…—·" for ch in text)
@@ -386,9 +433,11 @@ class _Reader:
     an ending: an ASCII letter or ``€`` (the trail byte that brought the decoder back
     in step), a pair whose second byte is an ASCII letter, or a ``?`` (one more lost
     byte: before ``py)`` it must make a character that reads ``py``; otherwise it
-    swallowed an ASCII byte). Between two units the decoder may have dropped a
-    well-formed but unassigned pair. States are scored with the lexicon over the
-    left context and kept to a beam, so time grows linearly with the run.
+    swallowed an ASCII byte). Before each unit the decoder may have dropped one or
+    more well-formed but unassigned pairs (the trail of ``，`` and any next lead):
+    then the lead byte that follows is known only as a set. Each state is scored with
+    the lexicon over everything read so far, one character at a time, and states are
+    kept to a beam, so time grows linearly with the run.
     """
 
     def __init__(self, text: str, start: int, lexicon: Lexicon, traditional: bool = True) -> None:
@@ -397,37 +446,60 @@ class _Reader:
         self.lexicon = lexicon
         self.left = _context(text, start, start)[0]
         self.readings: list[_Reading] = []
+        self.root = self._state(None, self.left, 0)
 
-    def _state(self, base: _State | None, added: str, pending: int, drop: float = 0.0) -> _State:
-        """``base`` extended by the real characters ``added`` (``drop``: the cost of a dropped pair they assume).
+    def _state(self, base: _State | None, added: str, pending: Pending, drop: float = 0.0) -> _State:
+        """``base`` extended by the real characters ``added`` (``drop``: the cost of a dropped pair they assume)."""
+        values, tail = (base.values, base.tail) if base else ((0.0,), "")
+        lexicon = self.lexicon
+        for ch in lexicon.to_simplified(added):
+            grown = tail + ch
+            value = lexicon.extend(grown, values)
+            tail = grown[-(MAX_WORD - 1) :]
+            values = (*values, value)[-len(tail) - 1 :]
+        if base is None:
+            return _State(values[-1], "", pending, values, tail, 0, 0.0, 0.0)
+        prior = base.prior + drop + _script_cost(added, self.traditional)
+        return _State(
+            values[-1] - prior,
+            base.decoded + added,
+            pending,
+            values,
+            tail,
+            base.dropped + (drop > 0),
+            base.penalty + drop,
+            prior,
+        )
 
-        States are compared on the last :data:`BEAM_WINDOW` characters, so each costs the same.
-        """
-        decoded = (base.decoded if base else "") + added
-        dropped = (base.dropped if base else 0) + (drop > 0)
-        penalty = (base.penalty if base else 0.0) + drop
-        prior = (base.prior if base else 0.0) + drop + _script_cost(added, self.traditional)
-        window = (self.left + decoded)[-BEAM_WINDOW:]
-        score = self.lexicon.score(self.lexicon.to_simplified(window)) - prior
-        return _State(score, decoded, pending, dropped, penalty, prior)
+    def _expand(self, states: list[_State]) -> list[_State]:
+        """``states`` and the states that assume one or more dropped pairs after them."""
+        out = list(states)
+        frontier = states
+        for _ in range(MAX_CHAIN):
+            frontier = self._prune(
+                [
+                    self._state(state, ch, nexts, DROP_COST)
+                    for state in frontier
+                    if state.dropped < MAX_DROPPED
+                    for ch, nexts in _dropping_chars(state.pending)
+                ]
+            )
+            out += frontier
+        return out
 
     def _consume(self, states: list[_State], lead: int, trail: int) -> list[_State]:
-        """Every state after a shifted pair ``lead trail``, with or without a dropped pair before it."""
-        out: list[_State] = []
-        unsure = len(states) > BEAM  # the lost byte itself is open: no dropped pair on top of it
-        for state in states:
-            ch = _real_char(state.pending, lead)
-            if ch is not None:
-                out.append(self._state(state, ch, trail))
-            if unsure or state.dropped >= MAX_DROPPED:
-                continue
-            for pair in _dropped_pairs(state.pending, lead):
-                out.append(self._state(state, pair, trail, _drop_cost(pair)))
-        return self._prune(out)
+        """Every state after a shifted pair ``lead trail``, with or without dropped pairs before it."""
+        return self._prune(
+            [
+                self._state(state, ch, trail)
+                for state in self._expand(states)
+                for ch in _chars_ending(state.pending, lead)
+            ]
+        )
 
     @staticmethod
     def _prune(states: list[_State]) -> list[_State]:
-        best: dict[tuple[str, int], _State] = {}
+        best: dict[tuple[str, Pending], _State] = {}
         for state in states:
             key = (state.decoded[-3:], state.pending)
             if key not in best or state.score > best[key].score:
@@ -435,43 +507,41 @@ class _Reader:
         return sorted(best.values(), key=lambda s: -s.score)[:BEAM]
 
     def _finish(self, states: list[_State], trail: int | None, end: int, tail: str = "") -> None:
-        """Record readings that close the run with real byte ``trail`` (``None``: the pending byte ends it)."""
-        for state in states:
-            if trail is None:
-                self.readings.append(_Reading(state.decoded + tail, end, state.penalty))
-                continue
-            ch = _real_char(state.pending, trail)
-            if ch is not None:
+        """Record readings that close the run with real byte ``trail`` (``None``: the last unit ended it)."""
+        if trail is None:
+            self.readings += [_Reading(state.decoded + tail, end, state.penalty) for state in states]
+            return
+        for state in self._expand(states):
+            for ch in _chars_ending(state.pending, trail):
                 self.readings.append(_Reading(state.decoded + ch + tail, end, state.penalty))
-            if state.dropped < MAX_DROPPED:
-                for pair in _dropped_pairs(state.pending, trail):
-                    penalty = state.penalty + _drop_cost(pair)
-                    self.readings.append(_Reading(state.decoded + pair + tail, end, penalty))
 
     def _finish_lost(
         self, states: list[_State], end: int, syllable: str | None, tails: Iterable[str]
     ) -> None:
-        """Close with a lost byte: the last real character is ``pending`` + an unknown trail."""
-        for state in states:
-            options = list(_closing_chars(state.decoded[-1:], state.pending))
+        """Close with a lost byte: the last real character is a pending lead + an unknown trail."""
+        for state in self._expand(states):
             if syllable is not None:
-                options = [ch for ch in options if reads_as(ch, syllable)]
-            options = options[:CLOSE_OPTIONS]
-            if syllable is not None and state.dropped < MAX_DROPPED:
-                options += _dropped_before_reading(state.pending, syllable)
+                options = _lost_trail_chars(state.pending, syllable)
+            else:
+                options = _closing_chars(state.decoded[-1:], state.pending)
             for ch in options:
-                penalty = state.penalty + (_drop_cost(ch) if len(ch) == 2 else 0.0)
                 for tail in tails:
-                    self.readings.append(_Reading(state.decoded + ch + tail, end, penalty))
+                    self.readings.append(_Reading(state.decoded + ch + tail, end, state.penalty))
 
     def read(self, position: int, leads: Iterable[int]) -> list[_Reading]:
-        """Every reading of the run whose shifted units begin at ``position``, after a lost ``lead``.
+        """Every reading of the run whose shifted units begin at ``position``, after a lost byte in ``leads``.
 
         Units are read position by position; a unit NFKC made of several characters
         (``(十)``) moves its readings further on, so states wait at their position.
         """
+        pending = _pending(leads)
+        if pending is None:
+            return []
         text = self.text
-        waiting: dict[int, list[_State]] = {position: [self._state(None, "", lead) for lead in leads]}
+        root = self.root
+        waiting: dict[int, list[_State]] = {
+            position: [_State(root.score, "", pending, root.values, root.tail, 0, 0.0, 0.0)]
+        }
         limit = min(len(text), position + MAX_UNITS)
         while waiting:
             position = min(waiting)
@@ -521,26 +591,6 @@ class _Reader:
                 after = note.end()  # a second straddle: the pair was annotated, the shift goes on
             steps.append((after, found))
         return steps
-
-
-@lru_cache(maxsize=4096)
-def _dropped_before_reading(pending: int, syllable: str) -> list[str]:
-    """``pending a`` + a character reading ``syllable`` whose lead ``b`` made ``a b`` a dropped pair."""
-    lexicon = get_lexicon()
-    unassigned = _unassigned_after()
-    reading_chars = _syllable_pairs().get(normalize_pinyin(syllable), ())
-    options = []
-    firsts = [(a, ch) for a, ch in _ranked_chars(pending, None) if a in unassigned][: DROP_OPTIONS * 2]
-    for a, first in firsts:
-        leads = unassigned[a]
-        for b, _trail, second in reading_chars:
-            if b in leads:
-                score = lexicon.char_logp(lexicon.to_simplified(first)) + lexicon.char_logp(
-                    lexicon.to_simplified(second)
-                )
-                options.append((score, first + second))
-    options.sort(reverse=True)
-    return [pair for _, pair in options[:DROP_OPTIONS]]
 
 
 def _swallowed(text: str, position: int) -> tuple[str, ...]:
@@ -637,6 +687,7 @@ class _Run:
     ranked: tuple[tuple[float, str, int], ...]
     reason: str
     key: str  # the damaged bytes as they stand (the byte before, the run), shared by repeats
+    marked: bool = False  # a `?` glued to `py)`: certainly damage, never real text
 
 
 def _read_run(text: str, position: int, lexicon: Lexicon, traditional: bool = True) -> _Run | None:
@@ -676,7 +727,7 @@ def _read_run(text: str, position: int, lexicon: Lexicon, traditional: bool = Tr
     reason = "lost byte before " + ("`" + syllable.group(0) + "`" if syllable else "shifted characters")
     far = max(end for _, _, end in ranked)
     key = f"{previous}:{text[position:far]}"
-    return _Run(position, tuple(ranked), reason, key)
+    return _Run(position, tuple(ranked), reason, key, syllable is not None)
 
 
 def _decide(run: _Run, margin: float, evidence: dict[tuple[str, int], float] | None = None) -> StraddleRepair:
@@ -695,7 +746,8 @@ def _decide(run: _Run, margin: float, evidence: dict[tuple[str, int], float] | N
     candidates = tuple(dict.fromkeys(decoded for _, decoded, _ in ranked))[:5]
     runner_up = next((s for s, (_, d, _) in zip(scores[1:], ranked[1:], strict=True) if d != best), None)
     clear = runner_up is None or scores[0] - runner_up >= margin
-    return StraddleRepair(run.start, best_end, best if clear else None, candidates, run.reason)
+    replacement = best if clear or run.marked else None
+    return StraddleRepair(run.start, best_end, replacement, candidates, run.reason, clear)
 
 
 def repair_at(text: str, position: int, margin: float = DEFAULT_MARGIN) -> StraddleRepair | None:

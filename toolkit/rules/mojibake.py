@@ -27,10 +27,20 @@ def _straddle_findings(text: str, margin: float) -> list[Finding]:
     findings = []
     for repair in gbk.find_straddles(text, margin):
         damaged = text[repair.start : repair.end]
-        if repair.replacement is not None:
+        if repair.replacement is not None and repair.decided:
             message = f"GBK byte-straddle mojibake `{damaged}` reads `{repair.replacement}` ({repair.reason})"
             fix = Edit(repair.start, repair.end, repair.replacement)
             findings.append(Finding("ZH102", repair.start, repair.end, message, fix))
+        elif repair.replacement is not None:
+            others = "`, `".join(c for c in repair.candidates if c != repair.replacement)
+            message = (
+                f"GBK byte-straddle mojibake `{damaged}` ({repair.reason}): several readings, the likeliest "
+                f"`{repair.replacement}` is applied; it may also be `{others}`"
+            )
+            fix = Edit(repair.start, repair.end, repair.replacement)
+            findings.append(
+                Finding("ZH102", repair.start, repair.end, message, fix, suggestions=repair.candidates)
+            )
         else:
             message = (
                 f"GBK byte-straddle mojibake `{damaged}` ({repair.reason}): several readings, none "
