@@ -22,6 +22,7 @@ lexicon; a fix is offered only when one clearly wins.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -39,12 +40,13 @@ UNKNOWN = "\ufffd"  # an ASCII byte the decoder swallowed, when nothing tells wh
 LEAD_BYTES = range(0x81, 0xFF)
 MAX_UNITS = 160  # characters of one shifted run (a line of text)
 BEAM = 16  # partial readings kept per step
+READINGS = 24  # complete readings of a run scored over the whole window
+DROP_BEAM = 8  # partial readings kept per step that assume a dropped pair
 OPTIONS = 8  # characters tried for a byte the run does not show, per set of next leads
 LEAD_OPTIONS = 48  # characters tried for a lead byte the run does not show
 MAX_DROPPED = 8  # dropped pairs per run
 MAX_CHAIN = 2  # dropped pairs in a row (均水: `F9 CB`, `AE C6` both vanish)
 DROP_COST = 0.0  # log-probability cost of assuming a dropped pair
-WORD_BONUS = 6.0  # a closing character that makes a word with the one before ranks as if this much likelier
 CLOSE_OPTIONS = 16  # readings of a lost closing byte kept
 TRAIL_BYTES = (*range(0x40, 0x7F), *range(0x80, 0xFF))
 UNMARKED_GAIN = (
@@ -236,6 +238,7 @@ class _Reading:
     decoded: str
     end: int
     penalty: float = 0.0
+    score: float = 0.0  # of the search, which ranks the readings before :func:`_rank` scores the best
 
 
 def _previous_byte(text: str, position: int) -> int | None:
@@ -298,6 +301,7 @@ def _pending(leads: Iterable[int]) -> Pending | None:
     return next(iter(found)) if len(found) == 1 else found
 
 
+@lru_cache(maxsize=65536)
 def _frequency(ch: str) -> float:
     lexicon = get_lexicon()
     return lexicon.char_logp(lexicon.to_simplified(ch))
@@ -348,26 +352,44 @@ def _lost_trail_chars(pending: Pending, syllable: str) -> tuple[str, ...]:
     return _by_frequency((ch for lead, _, ch in pairs if lead in leads and _plausible(ch)), CLOSE_OPTIONS)
 
 
+@cache
+def _forms() -> dict[str, tuple[tuple[int, str], ...]]:
+    """The plausible two-byte characters by simplified form: ``(code, char)``.
+
+    >>> (0x95FE, "會") in _forms()["会"]
+    True
+    """
+    lexicon = get_lexicon()
+    found: dict[str, list[tuple[int, str]]] = {}
+    for code, ch in enumerate(pair_table()[0]):
+        if ch is not None and code >> 8 >= 0x81 and _plausible(ch):
+            found.setdefault(lexicon.to_simplified(ch), []).append((code, ch))
+    return {simplified: tuple(chars) for simplified, chars in found.items()}
+
+
+@lru_cache(maxsize=4096)
+def _frequent_chars(pending: Pending) -> tuple[str, ...]:
+    """The most frequent characters ``lead ?`` for a lead in ``pending`` and any trail."""
+    return _by_frequency(
+        (ch for lead in _leads(pending) for t in TRAIL_BYTES if (ch := _real_char(lead, t))), CLOSE_OPTIONS
+    )
+
+
 @lru_cache(maxsize=4096)
 def _closing_chars(previous: str, pending: Pending) -> tuple[str, ...]:
-    """The characters ``lead ?`` of an unknown trail, those that make a word with ``previous`` first,
-    then the frequent ones.
+    """The characters ``lead ?`` of an unknown trail: those that make a word with ``previous`` first
+    (the likeliest words first), then the frequent ones.
 
     >>> "午" in _closing_chars("下", 0xCE)[:3]
     True
     """
     lexicon = get_lexicon()
-    before = lexicon.to_simplified(previous)
-    scored = []
-    for lead in _leads(pending):
-        for trail in TRAIL_BYTES:
-            ch = _real_char(lead, trail)
-            if ch is None:
-                continue
-            word = lexicon.word_logp(before + lexicon.to_simplified(ch)) if previous else None
-            scored.append((max(_frequency(ch), word + WORD_BONUS if word is not None else -math.inf), ch))
-    scored.sort(reverse=True)
-    return tuple(ch for _, ch in scored[:CLOSE_OPTIONS])
+    leads = set(_leads(pending))
+    words = lexicon.heads.get(lexicon.to_simplified(previous), []) if previous else []
+    completing = [
+        ch for word in words if len(word) == 2 for code, ch in _forms().get(word[1], ()) if code >> 8 in leads
+    ]
+    return tuple(dict.fromkeys((*completing, *_frequent_chars(pending))))[:CLOSE_OPTIONS]
 
 
 @cache
@@ -414,6 +436,12 @@ def _script_cost(decoded: str, traditional: bool) -> float:
     return SCRIPT_COST * sum(1 for ch in decoded if ch in other) + RARE_COST * rare
 
 
+@lru_cache(maxsize=65536)
+def _char_prior(ch: str, traditional: bool) -> float:
+    """:func:`_script_cost` of one character, memoised (the search asks for it at every step)."""
+    return _script_cost(ch, traditional)
+
+
 def _plausible(text: str) -> bool:
     """Real text decodes to Han characters, Chinese punctuation and ASCII."""
     return all(is_han(ch) or ch.isascii() or ch in "，。、；：？！（）《》“”「」…—·" for ch in text)
@@ -448,25 +476,28 @@ class _Reader:
         self.readings: list[_Reading] = []
         self.root = self._state(None, self.left, 0)
 
-    def _state(self, base: _State | None, added: str, pending: Pending, drop: float = 0.0) -> _State:
-        """``base`` extended by the real characters ``added`` (``drop``: the cost of a dropped pair they assume)."""
+    def _state(self, base: _State | None, added: str, pending: Pending, dropped: bool = False) -> _State:
+        """``base`` extended by the real characters ``added`` (``dropped``: they assume a dropped pair)."""
         values, tail = (base.values, base.tail) if base else ((0.0,), "")
-        lexicon = self.lexicon
-        for ch in lexicon.to_simplified(added):
-            grown = tail + ch
+        lexicon, t2s = self.lexicon, self.lexicon.t2s
+        prior = 0.0
+        for ch in added:
+            grown = tail + t2s.get(ch, ch)
             value = lexicon.extend(grown, values)
-            tail = grown[-(MAX_WORD - 1) :]
-            values = (*values, value)[-len(tail) - 1 :]
+            tail = grown[1:] if len(grown) == MAX_WORD else grown
+            values = (*values[-len(tail) :], value)
+            prior += _char_prior(ch, self.traditional)
         if base is None:
             return _State(values[-1], "", pending, values, tail, 0, 0.0, 0.0)
-        prior = base.prior + drop + _script_cost(added, self.traditional)
+        drop = DROP_COST if dropped else 0.0
+        prior += base.prior + drop
         return _State(
             values[-1] - prior,
             base.decoded + added,
             pending,
             values,
             tail,
-            base.dropped + (drop > 0),
+            base.dropped + dropped,
             base.penalty + drop,
             prior,
         )
@@ -478,11 +509,12 @@ class _Reader:
         for _ in range(MAX_CHAIN):
             frontier = self._prune(
                 [
-                    self._state(state, ch, nexts, DROP_COST)
+                    self._state(state, ch, nexts, True)
                     for state in frontier
                     if state.dropped < MAX_DROPPED
                     for ch, nexts in _dropping_chars(state.pending)
-                ]
+                ],
+                DROP_BEAM,
             )
             out += frontier
         return out
@@ -498,22 +530,28 @@ class _Reader:
         )
 
     @staticmethod
-    def _prune(states: list[_State]) -> list[_State]:
+    def _prune(states: list[_State], size: int = BEAM) -> list[_State]:
         best: dict[tuple[str, Pending], _State] = {}
         for state in states:
             key = (state.decoded[-3:], state.pending)
             if key not in best or state.score > best[key].score:
                 best[key] = state
-        return sorted(best.values(), key=lambda s: -s.score)[:BEAM]
+        return heapq.nlargest(size, best.values(), key=lambda s: s.score)
+
+    def _end(self, state: _State, added: str, end: int) -> None:
+        """Record the reading ``state`` + ``added`` of the run up to ``end``, scored with the text after it."""
+        score = self._state(state, added + _context(self.text, end, end)[1], 0).score
+        self.readings.append(_Reading(state.decoded + added, end, state.penalty, score))
 
     def _finish(self, states: list[_State], trail: int | None, end: int, tail: str = "") -> None:
         """Record readings that close the run with real byte ``trail`` (``None``: the last unit ended it)."""
         if trail is None:
-            self.readings += [_Reading(state.decoded + tail, end, state.penalty) for state in states]
+            for state in states:
+                self._end(state, tail, end)
             return
         for state in self._expand(states):
             for ch in _chars_ending(state.pending, trail):
-                self.readings.append(_Reading(state.decoded + ch + tail, end, state.penalty))
+                self._end(state, ch + tail, end)
 
     def _finish_lost(
         self, states: list[_State], end: int, syllable: str | None, tails: Iterable[str]
@@ -526,7 +564,7 @@ class _Reader:
                 options = _closing_chars(state.decoded[-1:], state.pending)
             for ch in options:
                 for tail in tails:
-                    self.readings.append(_Reading(state.decoded + ch + tail, end, state.penalty))
+                    self._end(state, ch + tail, end)
 
     def read(self, position: int, leads: Iterable[int]) -> list[_Reading]:
         """Every reading of the run whose shifted units begin at ``position``, after a lost byte in ``leads``.
@@ -552,7 +590,7 @@ class _Reader:
                 if found:
                     waiting.setdefault(after, []).extend(found)
                     waiting[after] = self._prune(waiting[after])
-        return self.readings
+        return heapq.nlargest(READINGS, self.readings, key=lambda reading: reading.score)
 
     def _step(self, states: list[_State], position: int) -> list[tuple[int, list[_State]]]:
         """Record the endings at ``position`` and return the states after each reading of its unit."""
@@ -648,15 +686,18 @@ def _rank(
     far = max(reading.end for reading in readings)
     left, _ = _context(text, start, start)
     _, right = _context(text, far, far)
-    scored: dict[tuple[str, int], float] = {}
+    cheapest: dict[tuple[str, int], float] = {}
     for reading in readings:
         key = (reading.decoded, reading.end)
-        middle = _STRIP.sub("", text[reading.end : far])
-        window = lexicon.to_simplified(left + reading.decoded + middle + right).replace(UNKNOWN, "0")
-        cost = reading.penalty + _script_cost(reading.decoded, traditional)
-        cost -= DOCUMENT_PAIR_BONUS * _known_pairs(text, left[-1:] + reading.decoded + (middle + right)[:1])
-        cost += _line_end_cost(reading.decoded)
-        scored[key] = max(scored.get(key, -math.inf), lexicon.score(window) - cost)
+        cheapest[key] = min(cheapest.get(key, math.inf), reading.penalty)
+    scored: dict[tuple[str, int], float] = {}
+    for (decoded, end), penalty in cheapest.items():
+        middle = _STRIP.sub("", text[end:far])
+        window = lexicon.to_simplified(left + decoded + middle + right).replace(UNKNOWN, "0")
+        cost = penalty + _script_cost(decoded, traditional)
+        cost -= DOCUMENT_PAIR_BONUS * _known_pairs(text, left[-1:] + decoded + (middle + right)[:1])
+        cost += _line_end_cost(decoded)
+        scored[(decoded, end)] = lexicon.score(window) - cost
     ranked = [(score, decoded, end) for (decoded, end), score in scored.items()]
     ranked.sort(key=lambda item: -item[0])
     return ranked
