@@ -59,6 +59,7 @@ LINE_END_COST = 6.0  # a line that ends in 、，； (half of it: in a Han chara
 CONTEXT = 6
 DEFAULT_MARGIN = 3.0
 
+REMNANT = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")  # a `?` glued to pinyin: certainly damage
 _SYLLABLE = re.compile(rf"([{PINYIN_LETTERS}]{{1,7}})\)")
 _ANNOTATION_BEFORE = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)$")
 _ANNOTATION_AFTER = re.compile(rf"\(([{PINYIN_LETTERS}]{{1,7}})\)")
@@ -241,15 +242,22 @@ class _Reading:
     score: float = 0.0  # of the search, which ranks the readings before :func:`_rank` scores the best
 
 
+def _previous_char(text: str, position: int) -> str:
+    """The real character before ``position``, skipping its annotation (``""`` at the start).
+
+    >>> _previous_char("服務(wù)?", 7), _previous_char("好?", 1)
+    ('務', '好')
+    """
+    match = _ANNOTATION_BEFORE.search(text[max(0, position - 10) : position])
+    if match and reads_as(match.group(1), match.group(2)):
+        return match.group(1)
+    return text[position - 1 : position]
+
+
 def _previous_byte(text: str, position: int) -> int | None:
     """Last byte of the real character before ``position``, skipping its annotation."""
-    window = text[max(0, position - 10) : position]
-    match = _ANNOTATION_BEFORE.search(window)
-    if match and reads_as(match.group(1), match.group(2)):
-        ch = match.group(1)
-    elif position > 0:
-        ch = text[position - 1]
-    else:
+    ch = _previous_char(text, position)
+    if not ch:
         return None
     code = unit_bytes(ch)
     if code is None and "!" <= ch <= "~":
@@ -728,7 +736,7 @@ class _Run:
     ranked: tuple[tuple[float, str, int], ...]
     reason: str
     key: str  # the damaged bytes as they stand (the byte before, the run), shared by repeats
-    marked: bool = False  # a `?` glued to `py)`: certainly damage, never real text
+    marked: bool = False  # it holds a `?` glued to `py)`: certainly damage, never real text
 
 
 def _read_run(text: str, position: int, lexicon: Lexicon, traditional: bool = True) -> _Run | None:
@@ -747,7 +755,8 @@ def _read_run(text: str, position: int, lexicon: Lexicon, traditional: bool = Tr
         shifted_from = syllable.end()
     else:
         previous = None
-        if position == 0 or not (is_han(text[position - 1]) or text[position - 1] in "，。、"):
+        before = _previous_char(text, position)
+        if not before or not (is_han(before) or before in "，。、"):
             return None
         after = text[position + 1 : position + 2]
         if not after or after.isspace() or (after.isascii() and after not in nfkc_units()):
@@ -768,7 +777,8 @@ def _read_run(text: str, position: int, lexicon: Lexicon, traditional: bool = Tr
     reason = "lost byte before " + ("`" + syllable.group(0) + "`" if syllable else "shifted characters")
     far = max(end for _, _, end in ranked)
     key = f"{previous}:{text[position:far]}"
-    return _Run(position, tuple(ranked), reason, key, syllable is not None)
+    marked = syllable is not None or REMNANT.search(text, position, best_end) is not None
+    return _Run(position, tuple(ranked), reason, key, marked)
 
 
 def _decide(run: _Run, margin: float, evidence: dict[tuple[str, int], float] | None = None) -> StraddleRepair:
