@@ -82,11 +82,23 @@ def test_repair_at_needs_a_reading() -> None:
     assert gbk.repair_at("abc?xyz)", 3) is None
 
 
-def test_ambiguous_run_has_suggestions_and_no_fix() -> None:
+def test_undecided_run_glued_to_pinyin_gets_the_likeliest_reading_and_candidates() -> None:
+    # the run holds `?lián)`: certainly damage, so even undecided it is repaired
     text = "事件的發(fā)生?;ヂ?lián)網(wǎng)金融"
     (repair,) = gbk.find_straddles(text, margin=1000.0)
-    assert repair.replacement is None
+    assert repair.replacement == "。互聯" and not repair.decided
     assert repair.candidates[0] == "。互聯" and len(repair.candidates) > 1
+    (finding,) = check_gbk(CheckContext(text).for_rule({"margin": 1000.0}))
+    assert finding.fix is not None and "it may also be" in finding.message
+    assert finding.suggestions == repair.candidates
+
+
+def test_undecided_run_without_pinyin_has_suggestions_and_no_fix() -> None:
+    # a stray byte inside 。 (A1 ? A3): no `py)` says it is damage, so an undecided run stays
+    text = "大火加開水煮?M瑫r，喜歡吃辣的"
+    (repair,) = gbk.find_straddles(text, margin=1000.0)
+    assert repair.replacement is None and repair.candidates[0] == "。同時"
+    assert gbk.find_straddles(text)[0].replacement == "。同時"
 
 
 def test_residue_reports_private_use_but_not_japanese() -> None:
@@ -211,3 +223,48 @@ def test_flattened_question_mark_inside_a_run_is_read_as_a_unit() -> None:
     # stray byte inside 。, then ？ (A3BF, flattened by NFKC) read one byte out of step
     (repair,) = gbk.find_straddles("我們的房屋??蔀橄M者提供長期服務。")
     assert repair.replacement is not None and repair.replacement.startswith("。可為")
+
+
+def test_one_censor_star_left_after_the_run_is_restored(config) -> None:
+    from toolkit.engine import clean_text
+
+    original = "他們因為自身**困難而放棄了。"
+    damaged = damage(original, [("驗", "yàn")])
+    assert "因?yàn)" in damaged and "?*困" in damaged  # the ? swallowed one star
+    assert clean_text(damaged, config).text == original
+
+
+def test_dropped_pair_right_after_the_lost_byte(config) -> None:
+    from toolkit.engine import clean_text
+
+    # 會 is 95 FE: read out of step, FE and the lead of 設 make an unassigned pair that vanishes
+    original = "比賽中每隔五公里左右會設置補給站。"
+    damaged = damage(original, [("視", "shì")])
+    assert "?shì)O置" in damaged
+    assert clean_text(damaged, config).text == original
+
+
+def test_stray_byte_run_after_an_annotation_through_a_second_straddle(config) -> None:
+    from toolkit.engine import clean_text
+
+    # a stray ? inside 。 (A1 3F A3): the decoder reads one byte out of step from there, through
+    # a pair that was annotated again (謹), to the lost byte before `shù)`
+    original = "這樣的服務。想要提高分數，並沒有捷徑。"
+    data = bytearray(original.encode("gbk"))
+    data.insert(data.index("。".encode("gbk")) + 1, ord("?"))
+    table = [("務", "wù"), ("謹", "jǐn"), ("數", "shù")]
+    damaged = gbk.legacy_decode(gbk.annotate_bytes(bytes(data), table))
+    assert damaged.startswith("這樣的服務(wù)?Ｏ胍") and "謹(jǐn)" in damaged
+    assert clean_text(damaged, config).text == original
+
+
+def test_lexicon_extend_is_the_segmentation_score_step_by_step() -> None:
+    lexicon = gbk.get_lexicon()
+    text = "会趋于平均水平"
+    values, tail = (0.0,), ""
+    for ch in text:
+        tail += ch
+        value = lexicon.extend(tail, values)
+        tail = tail[-3:]
+        values = (*values[-len(tail) :], value)
+    assert values[-1] == pytest.approx(lexicon.score(text))

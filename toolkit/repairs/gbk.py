@@ -245,7 +245,7 @@ class _Reading:
 def _previous_char(text: str, position: int) -> str:
     """The real character before ``position``, skipping its annotation (``""`` at the start).
 
-    >>> _previous_char("服務(wù)?", 7), _previous_char("好?", 1)
+    >>> _previous_char("服務(wù)?", 6), _previous_char("好?", 1)
     ('務', '好')
     """
     match = _ANNOTATION_BEFORE.search(text[max(0, position - 10) : position])
@@ -648,8 +648,9 @@ def _swallowed(text: str, position: int) -> tuple[str, ...]:
     """
     if position >= len(text):
         return ("",)  # a lone lead byte at the very end
-    if text[position] in REPEATED_MARKS and text[position : position + 2] == text[position] * 2:
-        return (text[position],)  # one of a row of marks (censor stars ***): the rest are there
+    mark = text[position]
+    if mark == "*" or (mark in REPEATED_MARKS and text[position : position + 2] == mark * 2):
+        return (mark,)  # one of a row of marks (censor stars **): the rest are there
     if _BRACKETED.match(text, position):
         return ("(",)
     if _HEADING_START.match(text, position):
