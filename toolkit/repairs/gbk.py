@@ -39,11 +39,11 @@ REPEATED_MARKS = "*-=_~#."
 UNKNOWN = "\ufffd"  # an ASCII byte the decoder swallowed, when nothing tells which
 LEAD_BYTES = range(0x81, 0xFF)
 MAX_UNITS = 160  # characters of one shifted run (a line of text)
-BEAM = 16  # partial readings kept per step
+BEAM = 12  # partial readings kept per step
 READINGS = 24  # complete readings of a run scored over the whole window
-DROP_BEAM = 8  # partial readings kept per step that assume a dropped pair
+DROP_BEAM = 6  # partial readings kept per step that assume a dropped pair
 OPTIONS = 8  # characters tried for a byte the run does not show, per set of next leads
-LEAD_OPTIONS = 48  # characters tried for a lead byte the run does not show
+LEAD_OPTIONS = 24  # characters tried for a lead byte the run does not show
 MAX_DROPPED = 8  # dropped pairs per run
 MAX_CHAIN = 2  # dropped pairs in a row (均水: `F9 CB`, `AE C6` both vanish)
 DROP_COST = 0.0  # log-probability cost of assuming a dropped pair
@@ -510,31 +510,44 @@ class _Reader:
             prior,
         )
 
+    def _grow(self, options: Iterable[tuple[_State, str, Pending, bool]], size: int = BEAM) -> list[_State]:
+        """The best ``size`` states among ``(state, character, pending, dropped)`` extensions.
+
+        Each option is scored without building its state (one :meth:`Lexicon.extend` step);
+        only the survivors are built.
+        """
+        lexicon, t2s, traditional = self.lexicon, self.lexicon.t2s, self.traditional
+        best: dict[tuple[str, str, Pending], tuple[float, _State, str, Pending, bool]] = {}
+        for state, ch, pending, dropped in options:
+            score = lexicon.extend(state.tail + t2s.get(ch, ch), state.values) - state.prior
+            score -= _char_prior(ch, traditional) + (DROP_COST if dropped else 0.0)
+            key = (state.decoded[-2:], ch, pending)
+            if key not in best or score > best[key][0]:
+                best[key] = (score, state, ch, pending, dropped)
+        kept = heapq.nlargest(size, best.values(), key=lambda option: option[0])
+        return [self._state(state, ch, pending, dropped) for _, state, ch, pending, dropped in kept]
+
     def _expand(self, states: list[_State]) -> list[_State]:
         """``states`` and the states that assume one or more dropped pairs after them."""
         out = list(states)
         frontier = states
         for _ in range(MAX_CHAIN):
-            frontier = self._prune(
-                [
-                    self._state(state, ch, nexts, True)
+            frontier = self._grow(
+                (
+                    (state, ch, nexts, True)
                     for state in frontier
                     if state.dropped < MAX_DROPPED
                     for ch, nexts in _dropping_chars(state.pending)
-                ],
+                ),
                 DROP_BEAM,
             )
             out += frontier
         return out
 
-    def _consume(self, states: list[_State], lead: int, trail: int) -> list[_State]:
-        """Every state after a shifted pair ``lead trail``, with or without dropped pairs before it."""
-        return self._prune(
-            [
-                self._state(state, ch, trail)
-                for state in self._expand(states)
-                for ch in _chars_ending(state.pending, lead)
-            ]
+    def _consume(self, expanded: list[_State], lead: int, trail: int) -> list[_State]:
+        """Every state after a shifted pair ``lead trail`` (``expanded``: the states, dropped pairs included)."""
+        return self._grow(
+            (state, ch, trail, False) for state in expanded for ch in _chars_ending(state.pending, lead)
         )
 
     @staticmethod
@@ -551,21 +564,17 @@ class _Reader:
         score = self._state(state, added + _context(self.text, end, end)[1], 0).score
         self.readings.append(_Reading(state.decoded + added, end, state.penalty, score))
 
-    def _finish(self, states: list[_State], trail: int | None, end: int, tail: str = "") -> None:
-        """Record readings that close the run with real byte ``trail`` (``None``: the last unit ended it)."""
-        if trail is None:
-            for state in states:
-                self._end(state, tail, end)
-            return
-        for state in self._expand(states):
+    def _finish(self, expanded: list[_State], trail: int, end: int) -> None:
+        """Record readings that close the run with real byte ``trail``, which brought the decoder back in step."""
+        for state in expanded:
             for ch in _chars_ending(state.pending, trail):
-                self._end(state, ch + tail, end)
+                self._end(state, ch, end)
 
     def _finish_lost(
-        self, states: list[_State], end: int, syllable: str | None, tails: Iterable[str]
+        self, expanded: list[_State], end: int, syllable: str | None, tails: Iterable[str]
     ) -> None:
         """Close with a lost byte: the last real character is a pending lead + an unknown trail."""
-        for state in self._expand(states):
+        for state in expanded:
             if syllable is not None:
                 options = _lost_trail_chars(state.pending, syllable)
             else:
@@ -606,31 +615,33 @@ class _Reader:
         ch = text[position]
         if ch == "(" and _ANNOTATION_AFTER.match(text, position):
             return []  # an annotation after the run, not flattened marks inside it
+        expanded = self._expand(states)
         units = [(flat, code) for flat, code in nfkc_units().get(ch, ()) if text.startswith(flat, position)]
         if ch == "?":
             syllable = _SYLLABLE.match(text, position + 1)
             if syllable:
-                self._finish_lost(states, syllable.end(), syllable.group(1), ("",))
+                self._finish_lost(expanded, syllable.end(), syllable.group(1), ("",))
                 return []
-            self._finish_lost(states, position + 1, None, _swallowed(text, position + 1))
+            self._finish_lost(expanded, position + 1, None, _swallowed(text, position + 1))
             after = text[position + 1 : position + 2]
             if not after or after.isascii():
                 return []
             # else it may also be a flattened ？ (A3BF) inside the run, before more shifted pairs
         elif ch == EURO:
-            self._finish(states, 0x80, position + 1)
+            self._finish(expanded, 0x80, position + 1)
             return []
         elif ch.isascii() and 0x40 <= ord(ch) <= 0x7E:
-            self._finish(states, ord(ch), position + 1)
+            self._finish(expanded, ord(ch), position + 1)
         code = unit_bytes(ch)
         if code is not None:
             units.append((ch, code))
         steps = []
         for flat, code in units:
             after = position + len(flat)
-            found = self._consume(states, code >> 8, code & 255)
+            found = self._consume(expanded, code >> 8, code & 255)
             if 0x40 <= code & 255 <= 0x7E:
-                self._finish(found, None, after, chr(code & 255))
+                for state in found:
+                    self._end(state, chr(code & 255), after)
                 continue  # the ASCII trail byte brought the decoder back in step
             note = _ANNOTATION_AFTER.match(text, after)
             if flat == ch and note and reads_as(ch, note.group(1)):
