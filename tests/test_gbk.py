@@ -83,14 +83,24 @@ def test_repair_at_needs_a_reading() -> None:
 
 
 def test_undecided_run_glued_to_pinyin_gets_the_likeliest_reading_and_candidates() -> None:
-    # the run holds `?lián)`: certainly damage, so even undecided it is repaired
-    text = "事件的發(fā)生?;ヂ?lián)網(wǎng)金融"
+    # a stray byte inside 。 (A1 3F A3), then 據 annotated: `??jù)` is certainly damage,
+    # so even undecided it is repaired, and the finding lists the other readings
+    data = bytearray("遷移到雲端。據統計，今年的市場".encode("gbk"))
+    data.insert(data.index("。".encode("gbk")) + 1, ord("?"))
+    text = gbk.legacy_decode(gbk.annotate_bytes(bytes(data), [("據", "jù")]))
+    assert "雲端??jù)統計" in text
     (repair,) = gbk.find_straddles(text, margin=1000.0)
-    assert repair.replacement == "。互聯" and not repair.decided
-    assert repair.candidates[0] == "。互聯" and len(repair.candidates) > 1
+    assert repair.replacement is not None and not repair.decided and len(repair.candidates) > 1
     (finding,) = check_gbk(CheckContext(text).for_rule({"margin": 1000.0}))
     assert finding.fix is not None and "it may also be" in finding.message
     assert finding.suggestions == repair.candidates
+
+
+def test_real_question_mark_before_a_run_does_not_swallow_it() -> None:
+    # 分數 straddles twice (謹 = D6 94, then 數 itself): `分?jǐn)?shù)` after a real ？
+    text = "芝麻信用分低了怎麼辦(bàn)?提高分?jǐn)?shù)的幾個方法"
+    (repair,) = gbk.find_straddles(text)
+    assert text[repair.start : repair.end] == "?jǐn)?shù)" and repair.replacement == "數"
 
 
 def test_undecided_run_without_pinyin_has_suggestions_and_no_fix() -> None:

@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, readings, reads_as
@@ -748,7 +748,7 @@ class _Run:
     ranked: tuple[tuple[float, str, int], ...]
     reason: str
     key: str  # the damaged bytes as they stand (the byte before, the run), shared by repeats
-    marked: bool = False  # it holds a `?` glued to `py)`: certainly damage, never real text
+    marked: bool = False  # it starts at a `?` glued to `py)` (or `??py)`): certainly damage, never real text
 
 
 def _read_run(text: str, position: int, lexicon: Lexicon, traditional: bool = True) -> _Run | None:
@@ -784,12 +784,14 @@ def _read_run(text: str, position: int, lexicon: Lexicon, traditional: bool = Tr
     best_score, _, best_end = ranked[0]
     if not syllable:
         gain = best_score - _baseline(text, position, best_end, lexicon)
-        if gain < (DEFAULT_MARGIN if _looks_shifted(text[position + 1 : best_end]) else UNMARKED_GAIN):
+        shifted = REMNANT.sub("", text[position + 1 : best_end])  # a lost byte at its end starts a run anyway
+        if gain < (DEFAULT_MARGIN if _looks_shifted(shifted) else UNMARKED_GAIN):
             return None
     reason = "lost byte before " + ("`" + syllable.group(0) + "`" if syllable else "shifted characters")
     far = max(end for _, _, end in ranked)
     key = f"{previous}:{text[position:far]}"
-    marked = syllable is not None or REMNANT.search(text, position, best_end) is not None
+    # a stray byte right before a lost one (`??jù)`) is as certain as a `?` glued to `py)`
+    marked = syllable is not None or REMNANT.match(text, position + 1) is not None
     return _Run(position, tuple(ranked), reason, key, marked)
 
 
@@ -843,6 +845,12 @@ def find_straddles(text: str, margin: float = DEFAULT_MARGIN) -> tuple[StraddleR
         if match.start() < consumed:
             continue
         run = _read_run(text, match.start(), lexicon, traditional)
+        if run is not None and not run.marked and _decide(run, margin).replacement is None:
+            inner = REMNANT.search(text, run.start + 1, run.ranked[0][2])
+            if inner and _read_run(text, inner.start(), lexicon, traditional) is not None:
+                continue  # an undecided reading must not swallow a run that starts at a `?py)`
+            if inner:
+                run = replace(run, marked=True)  # it holds a `?py)` no other reading covers
         if run is not None:
             runs.append(run)
             consumed = run.ranked[0][2]
