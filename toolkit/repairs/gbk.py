@@ -482,6 +482,7 @@ class _Reader:
         self.lexicon = lexicon
         self.left = _context(text, start, start)[0]
         self.readings: list[_Reading] = []
+        self.pairs = _document_pairs(text)
         self.root = self._state(None, self.left, 0)
 
     def _state(self, base: _State | None, added: str, pending: Pending, dropped: bool = False) -> _State:
@@ -489,12 +490,16 @@ class _Reader:
         values, tail = (base.values, base.tail) if base else ((0.0,), "")
         lexicon, t2s = self.lexicon, self.lexicon.t2s
         prior = 0.0
+        before = base.decoded[-1:] if base and base.decoded else self.left[-1:]
         for ch in added:
             grown = tail + t2s.get(ch, ch)
             value = lexicon.extend(grown, values)
             tail = grown[1:] if len(grown) == MAX_WORD else grown
             values = (*values[-len(tail) :], value)
-            prior += _char_prior(ch, self.traditional)
+            prior += _char_prior(ch, self.traditional) - (
+                DOCUMENT_PAIR_BONUS if before + ch in self.pairs else 0.0
+            )
+            before = ch
         if base is None:
             return _State(values[-1], "", pending, values, tail, 0, 0.0, 0.0)
         drop = DROP_COST if dropped else 0.0
@@ -516,11 +521,13 @@ class _Reader:
         Each option is scored without building its state (one :meth:`Lexicon.extend` step);
         only the survivors are built.
         """
-        lexicon, t2s, traditional = self.lexicon, self.lexicon.t2s, self.traditional
+        lexicon, t2s, traditional, pairs = self.lexicon, self.lexicon.t2s, self.traditional, self.pairs
         best: dict[tuple[str, str, Pending], tuple[float, _State, str, Pending, bool]] = {}
         for state, ch, pending, dropped in options:
             score = lexicon.extend(state.tail + t2s.get(ch, ch), state.values) - state.prior
             score -= _char_prior(ch, traditional) + (DROP_COST if dropped else 0.0)
+            if (state.decoded[-1:] or self.left[-1:]) + ch in pairs:
+                score += DOCUMENT_PAIR_BONUS  # a pair of characters the page holds elsewhere
             key = (state.decoded[-2:], ch, pending)
             if key not in best or score > best[key][0]:
                 best[key] = (score, state, ch, pending, dropped)
@@ -712,7 +719,7 @@ def _rank(
         cheapest[key] = min(cheapest.get(key, math.inf), reading.penalty)
     scored: dict[tuple[str, int], float] = {}
     for (decoded, end), penalty in cheapest.items():
-        middle = _STRIP.sub("", text[end:far])
+        middle = REMNANT.sub("", _STRIP.sub("", text[end:far]))  # without the damage of the next run
         window = lexicon.to_simplified(left + decoded + middle + right).replace(UNKNOWN, "0")
         cost = penalty + _script_cost(decoded, traditional)
         cost -= DOCUMENT_PAIR_BONUS * _known_pairs(text, left[-1:] + decoded + (middle + right)[:1])
