@@ -145,8 +145,12 @@ class Lexicon:
         >>> get_lexicon().to_simplified("嚴謹的態度")
         '严谨的态度'
         """
-        t2s = self.t2s
-        return "".join(t2s.get(ch, ch) for ch in text)
+        return text.translate(self._t2s_table)
+
+    @cached_property
+    def _t2s_table(self) -> dict[int, str]:
+        """:attr:`t2s` as a :meth:`str.translate` table."""
+        return {ord(a): b for a, b in self.t2s.items()}
 
     def word_logp(self, word: str) -> float | None:
         """Log-probability of a dictionary word (simplified), ``None`` when absent.
