@@ -25,7 +25,6 @@ import gzip
 import json
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from simulate import simulate  # noqa: E402  (bench/ is not a package)
+from bench_cli import median_seconds  # noqa: E402  (bench/ is not a package)
+from simulate import simulate  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_0fbac94c356f0e3a.txt"
 TOOLKIT = [sys.executable, "-m", "toolkit"]
@@ -135,15 +135,6 @@ def machine_speedup() -> float:
         list(pool.map(_spin, [4_000_000] * 4))
         two = time.perf_counter() - start
     return one / two
-
-
-def median_seconds(command: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def same_as_toolkit_clean(texts: list[str], out: Path, sample: int, work: Path) -> tuple[int, int]:
