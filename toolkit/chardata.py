@@ -39,11 +39,20 @@ def _pinyin_table() -> dict[int, str]:
     """
     from toolkit.datacache import cached_table
 
+    path = pinyin_source()
+    return cached_table("pinyin", 1, [path], lambda: _read_pinyin_module(path))
+
+
+def pinyin_source() -> Path:
+    """pypinyin's ``pinyin_dict.py``, where the readings come from (a data cache source).
+
+    >>> pinyin_source().name
+    'pinyin_dict.py'
+    """
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("pypinyin is not installed")
-    path = Path(spec.submodule_search_locations[0]) / "pinyin_dict.py"
-    return cached_table("pinyin", 1, [path], lambda: _read_pinyin_module(path))
+    return Path(spec.submodule_search_locations[0]) / "pinyin_dict.py"
 
 
 def _read_pinyin_module(path: Path) -> dict[int, str]:

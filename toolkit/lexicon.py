@@ -30,7 +30,7 @@ from pathlib import Path
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MIN_FREQUENCY = 5
 MAX_WORD = 4
 TOP_WORDS = 16
@@ -91,6 +91,8 @@ def _build(source: Path) -> dict[str, bytes]:
 
     tables = {
         "words": ("\n".join(words), array.array("q", words.values()).tobytes()),
+        "logs": array.array("d", map(math.log, words.values())).tobytes(),
+        "total": sum(words.values()),
         "start_mass": {ch: sum(table.values()) for ch, table in heads.items()},
         "end_mass": {ch: sum(table.values()) for ch, table in tails.items()},
         "heads": top(heads),
@@ -111,7 +113,7 @@ class Lexicon:
 
     def __init__(self, blobs: dict[str, bytes]) -> None:
         self._blobs = blobs
-        self.total = sum(self.words.values())
+        self.total = marshal.loads(blobs["total"])
         self._log_total = math.log(self.total)
 
     @cached_property
@@ -158,8 +160,8 @@ class Lexicon:
         >>> get_lexicon().word_logp("问题") > get_lexicon().word_logp("问")
         True
         """
-        freq = self.words.get(word)
-        return None if freq is None else math.log(freq) - self._log_total
+        log_freq = self._word_logs.get(word)
+        return None if log_freq is None else log_freq - self._log_total
 
     def char_logp(self, ch: str) -> float:
         """Log-probability of one character standing alone as a token.
@@ -223,9 +225,13 @@ class Lexicon:
 
     @cached_property
     def _word_logs(self) -> dict[str, float]:
-        """``math.log`` of every word's frequency (the hot loop of :meth:`segment` looks them up)."""
-        log = math.log
-        return {word: log(freq) for word, freq in self.words.items()}
+        """``math.log`` of every word's frequency (the hot loop of :meth:`segment` looks them up).
+
+        Stored in the cache, so a lint that needs no raw counts never builds :attr:`words`.
+        """
+        keys, _ = marshal.loads(self._blobs["words"])
+        logs = array.array("d", marshal.loads(self._blobs["logs"])).tolist()
+        return dict(zip(keys.split("\n"), logs, strict=True))
 
     @cached_property
     def _word_endings(self) -> frozenset[str]:
