@@ -165,6 +165,8 @@ def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
         conversions: tuple[str, ...] = ("t2s",)
     else:
         conversions = TRADITIONAL_STANDARDS
+    if not suspects:
+        return []  # nothing to convert: no OpenCC converter is built
     in_context = _LineConversions(text, conversions)
     fix_with = in_context.closest_standard()
     findings = []
