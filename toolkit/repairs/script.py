@@ -37,7 +37,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from toolkit.chardata import is_han
+from toolkit.chardata import HAN, count_han, is_han
 from toolkit.findings import AppliedEdit, Edit, Finding
 from toolkit.lexicon import get_lexicon
 from toolkit.markup import protected_mask
@@ -119,7 +119,7 @@ def _japanese(line: str) -> bool:
     (True, False)
     """
     kana = len(_KANA.findall(line))
-    han = sum(1 for ch in line if is_han(ch))
+    han = count_han(line)
     return kana >= MIN_KANA and kana >= MIN_KANA_SHARE * (kana + han)
 
 
@@ -130,7 +130,9 @@ def _candidates(text: str) -> list[int]:
     start = 0
     for line in text.split("\n"):
         if not _japanese(line):
-            offsets.extend(start + i for i, ch in enumerate(line) if is_han(ch) and not mask[start + i])
+            offsets.extend(
+                start + match.start() for match in HAN.finditer(line) if not mask[start + match.start()]
+            )
         start += len(line) + 1
     return offsets
 
