@@ -144,6 +144,9 @@ def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
     share of the script-specific characters (0 reports any mixture).
     """
     kinds = classify_chars(text)
+    present = set(kinds.values())
+    if "traditional" not in present or "simplified" not in present:
+        return []  # one script only (or neither): nothing is mixed
     offsets = _candidates(text)
     counts = {"traditional": 0, "simplified": 0}
     for index in offsets:
