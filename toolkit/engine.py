@@ -160,6 +160,10 @@ class CleanResult:
     left: list[Finding] = field(default_factory=list)
     context: CheckContext | None = field(default=None, repr=False, compare=False)
 
+    def __getstate__(self) -> dict:
+        """Pickled (from a worker process) without ``context``: the analyses stay where they were made."""
+        return {**self.__dict__, "context": None}
+
 
 def _fixing_rules(config: Config, unsafe: bool) -> list[Rule]:
     allowed = ("safe", "unsafe") if unsafe else ("safe",)
