@@ -118,8 +118,14 @@ class Lexicon:
 
     @cached_property
     def words(self) -> dict[str, int]:
+        keys, counts = self._word_list
+        return dict(zip(keys, array.array("q", counts).tolist(), strict=True))
+
+    @cached_property
+    def _word_list(self) -> tuple[list[str], bytes]:
+        """The words in cache order and their counts (raw), shared by :attr:`words` and the log table."""
         keys, counts = marshal.loads(self._blobs["words"])
-        return dict(zip(keys.split("\n"), array.array("q", counts).tolist(), strict=True))
+        return keys.split("\n"), counts
 
     @cached_property
     def start_mass(self) -> dict[str, int]:
@@ -227,11 +233,10 @@ class Lexicon:
     def _word_logs(self) -> dict[str, float]:
         """``math.log`` of every word's frequency (the hot loop of :meth:`segment` looks them up).
 
-        Stored in the cache, so a lint that needs no raw counts never builds :attr:`words`.
+        Stored in the cache: a fresh process computes no logarithm.
         """
-        keys, _ = marshal.loads(self._blobs["words"])
         logs = array.array("d", marshal.loads(self._blobs["logs"])).tolist()
-        return dict(zip(keys.split("\n"), logs, strict=True))
+        return dict(zip(self._word_list[0], logs, strict=True))
 
     @cached_property
     def _word_endings(self) -> frozenset[str]:
