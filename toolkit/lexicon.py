@@ -30,7 +30,7 @@ from pathlib import Path
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 MIN_FREQUENCY = 5
 MAX_WORD = 4
 TOP_WORDS = 16
@@ -93,6 +93,7 @@ def _build(source: Path) -> dict[str, bytes]:
         "words": ("\n".join(words), array.array("q", words.values()).tobytes()),
         "logs": array.array("d", map(math.log, words.values())).tobytes(),
         "total": sum(words.values()),
+        "chars": {word: count for word, count in words.items() if len(word) == 1},
         "start_mass": {ch: sum(table.values()) for ch, table in heads.items()},
         "end_mass": {ch: sum(table.values()) for ch, table in tails.items()},
         "heads": top(heads),
@@ -126,6 +127,19 @@ class Lexicon:
         """The words in cache order and their counts (raw), shared by :attr:`words` and the log table."""
         keys, counts = marshal.loads(self._blobs["words"])
         return keys.split("\n"), counts
+
+    @cached_property
+    def char_counts(self) -> dict[str, int]:
+        """The frequency of each single character as a word of its own (a small table)."""
+        return marshal.loads(self._blobs["chars"])
+
+    def __contains__(self, word: str) -> bool:
+        """Whether ``word`` (simplified) is in the dictionary.
+
+        >>> "问题" in get_lexicon(), "问也" in get_lexicon()
+        (True, False)
+        """
+        return word in self._word_logs
 
     @cached_property
     def start_mass(self) -> dict[str, int]:

@@ -221,7 +221,7 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
         ch = simple[start]
         if not is_han(ch):
             continue
-        alone = lexicon.words.get(ch, 0)
+        alone = lexicon.char_counts.get(ch, 0)
         options: list[tuple[float, str]] = []
         if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
             simple, start + 1, single, lexicon

@@ -202,10 +202,10 @@ def _in_written_word(text: str, index: int) -> bool:
     >>> _in_written_word("乾隆年间", 0), _in_written_word("乾淨的", 0)
     (True, False)
     """
-    words = get_lexicon().words
+    lexicon = get_lexicon()
     for length in range(2, 5):
         for start in range(max(0, index - length + 1), index + 1):
-            if start + length <= len(text) and text[start : start + length] in words:
+            if start + length <= len(text) and text[start : start + length] in lexicon:
                 return True
     return False
 
