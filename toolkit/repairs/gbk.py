@@ -355,6 +355,7 @@ def is_traditional(text: str) -> bool:
     return traditional > sum(1 for ch in text if ch in simplified)
 
 
+@lru_cache(maxsize=1 << 16)  # beam states add the same one or two characters again and again
 def _script_cost(decoded: str, traditional: bool) -> float:
     """Cost of unlikely characters in a reading: of the other script (a traditional page has
     no 诉 for 訴), or in no word of the lexicon at all (昈, 篛: what shifted bytes make)."""
