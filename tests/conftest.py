@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -68,3 +69,14 @@ def installed_small_model() -> Path:
         if os.environ.get("TOOLKIT_REQUIRE_MODEL") == "1":
             raise
         pytest.skip("the 0.5B model is not installed (toolkit models fetch --size 0.5b)")
+
+
+def write_jsonl_shards(folder: Path, documents: list[str], shards: int = 2, tail: str = "") -> None:
+    """``part-N.jsonl`` files of ``documents`` (ids ``N-i``) in ``folder``, each ending in ``tail``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(shards):
+        lines = [
+            json.dumps({"id": f"{number}-{i}", "text": t}, ensure_ascii=False)
+            for i, t in enumerate(documents)
+        ]
+        (folder / f"part-{number}.jsonl").write_text("\n".join(lines) + "\n" + tail, encoding="utf-8")

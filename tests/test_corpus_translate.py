@@ -6,7 +6,7 @@ import gzip
 import json
 
 import pytest
-from conftest import installed_small_model
+from conftest import installed_small_model, write_jsonl_shards
 
 from toolkit.cli import main
 
@@ -23,13 +23,7 @@ def test_corpus_translate_adds_english_with_two_model_workers(tmp_path, runner, 
     installed_small_model()
     monkeypatch.setenv("TOOLKIT_HOME", str(tmp_path / "home"))  # a fresh translation memory
     folder = tmp_path / "in"
-    folder.mkdir()
-    for number in range(2):
-        lines = [
-            json.dumps({"id": f"{number}-{i}", "text": t}, ensure_ascii=False)
-            for i, t in enumerate(DOCUMENTS)
-        ]
-        (folder / f"part-{number}.jsonl").write_text("\n".join(lines) + "\n{broken\n", encoding="utf-8")
+    write_jsonl_shards(folder, DOCUMENTS, tail="{broken\n")
     arguments = [
         "corpus",
         "translate",

@@ -185,3 +185,19 @@ def test_claims_hold_when_the_mojibake_rules_are_not_selected() -> None:
     damaged = _damage("我們已經完成了。申請手續很簡單,謝謝", [("請", "qǐng")], b" ")
     cleaned = clean_text(damaged, config).text
     assert cleaned.startswith("我們已經完成了?") and cleaned.endswith("很簡單，謝謝")
+
+
+def test_remaining_findings_reuse_the_last_pass_and_survive_pickling(seed_text: str, config) -> None:
+    """What remains after a clean is what a fresh lint of the result reports, whether the last
+    pass's analyses are at hand (one process) or were dropped on the way back from a worker."""
+    import pickle
+
+    from toolkit.engine import remaining_findings
+
+    result = clean_text(seed_text, config)
+    expected = lint_text(result.text, config)
+    assert result.context is not None and result.context.text == result.text
+    assert remaining_findings(result, config) == expected
+    returned = pickle.loads(pickle.dumps(result))
+    assert returned.context is None and returned == result
+    assert remaining_findings(returned, config) == expected

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from toolkit.chardata import PINYIN_LETTERS, is_han, reads_as
+from toolkit.chardata import PINYIN_LETTERS, count_han, is_han, reads_as
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
 from toolkit.lexicon import Lexicon, get_lexicon
@@ -105,8 +105,8 @@ def is_traditional(text: str, lexicon: Lexicon) -> bool:
     >>> is_traditional("問題很多", get_lexicon()), is_traditional("问题很多", get_lexicon())
     (True, False)
     """
-    han = sum(1 for ch in text if is_han(ch))
-    return han > 0 and sum(1 for ch in text if ch in lexicon.t2s) >= 0.02 * han
+    han = count_han(text)
+    return han > 0 and sum(map(lexicon.t2s.__contains__, text)) >= 0.02 * han
 
 
 def annotation_free(text: str) -> tuple[str, list[int]]:
@@ -221,7 +221,7 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
         ch = simple[start]
         if not is_han(ch):
             continue
-        alone = lexicon.words.get(ch, 0)
+        alone = lexicon.char_counts.get(ch, 0)
         options: list[tuple[float, str]] = []
         if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
             simple, start + 1, single, lexicon

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, readings, reads_as
+from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, pinyin_source, readings, reads_as
 from toolkit.datacache import cached_table
 from toolkit.lexicon import UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
@@ -320,7 +320,11 @@ def _dropped_pairs(pending: int, lead: int) -> tuple[str, ...]:
 
 @cache
 def _syllable_pairs() -> dict[str, tuple[tuple[int, int, str], ...]]:
-    """Every plausible two-byte character by reading: ``(lead, trail, char)``."""
+    """Every plausible two-byte character by reading: ``(lead, trail, char)`` (from the data cache)."""
+    return cached_table("gbk-syllables", 1, [pinyin_source()], _build_syllable_pairs)
+
+
+def _build_syllable_pairs() -> dict[str, tuple[tuple[int, int, str], ...]]:
     table = pair_table()[0]
     found: dict[str, list[tuple[int, int, str]]] = {}
     for code, ch in enumerate(table):
@@ -351,6 +355,7 @@ def is_traditional(text: str) -> bool:
     return traditional > sum(1 for ch in text if ch in simplified)
 
 
+@lru_cache(maxsize=1 << 16)  # beam states add the same one or two characters again and again
 def _script_cost(decoded: str, traditional: bool) -> float:
     """Cost of unlikely characters in a reading: of the other script (a traditional page has
     no 诉 for 訴), or in no word of the lexicon at all (昈, 篛: what shifted bytes make)."""
