@@ -21,9 +21,10 @@ from functools import cache
 from pathlib import Path
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, reads_as
+from toolkit.datacache import cached_table
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
-from toolkit.lexicon import Lexicon, get_lexicon
+from toolkit.lexicon import MAX_WORD, Lexicon, get_lexicon, jieba_dictionary
 from toolkit.paths import data_file
 
 HALF_RATIO = 0.05  # standalone frequency / frequency as a word half
@@ -34,7 +35,10 @@ FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了,
 SUGGESTIONS = 3
 # Characters a measure word follows: numerals and quantifiers.
 MEASURED = set(CN_DIGITS + "0123456789０１２３４５６７８９兩千万萬几幾每各某这這那哪")
-MODES = ("alone", "always", "fits")
+MODES = ("alone", "always", "fits", "modified")
+# jieba's part-of-speech tags of words that modify a noun: adjectives, distinguishing words, verbal nouns.
+MODIFIER_TAGS = ("a", "ad", "an", "b", "vn")
+CLASSIFIER_ENDS = set("种種类類些等")  # 各种, 这类, 一些, 等: a kind of … needs a noun after it
 FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-for-word swap
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
@@ -47,7 +51,10 @@ class DroppedPattern:
 
     ``alone``: the match must be a word of its own in the best segmentation; ``always``: the
     regex decides; ``fits``: the restored text must read as well as an exact word swap would
-    (``多`` → ``很多`` in ``給多家庭``, not in ``多數人`` or ``多家電商``, where ``多`` starts a word).
+    (``多`` → ``很多`` in ``給多家庭``, not in ``多數人`` or ``多家電商``, where ``多`` starts a word);
+    ``modified``: the match stands alone right after a word that modifies a noun (an adjective, a
+    distinguishing word or a verbal noun in jieba's tags, or a kind word such as 各種, 這類),
+    so it must be a noun there (``違規手`` → ``違規手段``, not ``他的手``, ``舉起手``).
     A group named ``at`` narrows the reported span (and the replaced text) to that group; the
     replacement is written for the whole match and must give back the text around the group.
     """
@@ -128,6 +135,36 @@ def annotation_free(text: str) -> tuple[str, list[int]]:
     return "".join(kept), offsets
 
 
+@cache
+def word_classes() -> dict[str, str]:
+    """jieba's part-of-speech tag of every dictionary word (simplified), built once into the cache.
+
+    >>> word_classes()["特殊"], word_classes()["孩子"]
+    ('a', 'n')
+    """
+    source = jieba_dictionary()
+
+    def build() -> dict[str, str]:
+        tags = {}
+        with source.open(encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.split()
+                if len(parts) > 2 and len(parts[0]) <= MAX_WORD:
+                    tags[parts[0]] = parts[2]
+        return tags
+
+    return cached_table("word-classes", 1, [source], build)
+
+
+def _modifies_noun(word: str) -> bool:
+    """Whether ``word`` (simplified) modifies a noun after it: 特殊, 违规, 非法, 各种.
+
+    >>> _modifies_noun("违规"), _modifies_noun("各种"), _modifies_noun("他"), _modifies_noun("举起")
+    (True, True, False, False)
+    """
+    return word_classes().get(word) in MODIFIER_TAGS or (len(word) > 1 and word[-1] in CLASSIFIER_ENDS)
+
+
 def _gain(lexicon: Lexicon, simple: str, start: int, end: int, replacement: str) -> float:
     """Score gain of replacing ``simple[start:end]`` by ``replacement`` over a small window."""
     low, high = max(0, start - WINDOW), min(len(simple), end + WINDOW)
@@ -157,13 +194,21 @@ def _to_script(word: str, traditional: bool) -> str:
     return convert_script(word, "s2t").text
 
 
-def _listed(text, simple, patterns, lexicon, single, traditional) -> list[DroppedGuess]:
+def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[DroppedGuess]:
+    single = {span for span in tokens if span[1] - span[0] == 1}
+    previous = {end: start for start, end in tokens}
     guesses = []
     for entry in patterns:
         for match in entry.pattern.finditer(text):
             group = "at" if "at" in entry.pattern.groupindex else 0
             start, end = match.span(group)
-            if entry.mode == "alone" and any((i, i + 1) not in single for i in range(start, end)):
+            if entry.mode in ("alone", "modified") and any(
+                (i, i + 1) not in single for i in range(start, end)
+            ):
+                continue
+            if entry.mode == "modified" and not (
+                start in previous and _modifies_noun(simple[previous[start] : start])
+            ):
                 continue
             replacement = match.expand(entry.replacement)
             if group:
@@ -256,9 +301,10 @@ def find_dropped(
     view, offsets = annotation_free(text)
     offsets.append(len(text))
     simple = lexicon.to_simplified(view)
-    single = {span for span in _tokens(simple, lexicon) if span[1] - span[0] == 1}
+    tokens = _tokens(simple, lexicon)
+    single = {span for span in tokens if span[1] - span[0] == 1}
     traditional = is_traditional(view, lexicon)
-    guesses = _listed(view, simple, patterns, lexicon, single, traditional)
+    guesses = _listed(view, simple, patterns, lexicon, tokens, traditional)
     if statistical:
         guesses += _statistical(view, simple, lexicon, single, traditional, min_gain)
     guesses.sort(key=lambda g: (g.start, -g.gain))
