@@ -137,6 +137,7 @@ LISTED_DROPS = [
     ("有的平台采用非法手，", "手", "手段"),  # after a distinguishing word (tag b)
     ("通過違規的手獲取用戶信息", "手", "手段"),  # the means of 通過
     ("採用不正當的手，", "手", "手段"),
+    ("基金規模太小可能面臨清盤問，規模太大", "問", "問題"),  # 清/盤問 untangled into 清盤/問題
 ]
 
 
@@ -170,6 +171,7 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "问一问老师，再问问家长",
         "握住他的手，举起手来，用手拿，孩子的手很冷",  # hands
         "逾期后催收也会加重负担",  # 催收 is a noun of its own
+        "他被警察盤問。老師提問，我的顧問，這門學問，請問，",  # words ending in 問
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:

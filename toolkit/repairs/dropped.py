@@ -197,19 +197,12 @@ def _to_script(word: str, traditional: bool) -> str:
 def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[DroppedGuess]:
     single = {span for span in tokens if span[1] - span[0] == 1}
     previous = {end: start for start, end in tokens}
+    ends = {end - 1 for start, end in tokens if end - start > 1}  # last characters of longer words
     guesses = []
     for entry in patterns:
         for match in entry.pattern.finditer(text):
             group = "at" if "at" in entry.pattern.groupindex else 0
             start, end = match.span(group)
-            if entry.mode in ("alone", "modified") and any(
-                (i, i + 1) not in single for i in range(start, end)
-            ):
-                continue
-            if entry.mode == "modified" and not (
-                start in previous and _modifies_noun(simple[previous[start] : start])
-            ):
-                continue
             replacement = match.expand(entry.replacement)
             if group:
                 whole_start, whole_end = match.span()
@@ -217,6 +210,16 @@ def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[Droppe
             restored = lexicon.to_simplified(replacement)
             if not traditional:
                 replacement = restored  # a form shared by both scripts (也要) restores in the text's
+            if entry.mode in ("alone", "modified") and any(
+                (i, i + 1) not in single for i in range(start, end)
+            ):
+                tangled = entry.mode == "alone" and end - start == 1 and start in ends
+                if not (tangled and _untangles(lexicon, simple, start, end, restored)):
+                    continue
+            if entry.mode == "modified" and not (
+                start in previous and _modifies_noun(simple[previous[start] : start])
+            ):
+                continue
             gain = _gain(lexicon, simple, start, end, restored)
             if entry.mode == "fits":
                 swap = lexicon.score(restored) - (lexicon.score(simple[start:end]) if end > start else 0.0)
@@ -226,6 +229,30 @@ def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[Droppe
                 DroppedGuess(start, end, replacement, (replacement,), gain, "listed truncated form")
             )
     return guesses
+
+
+def _rare_singles(lexicon: Lexicon, text: str) -> int:
+    """How many Han characters of ``text`` stand alone in its best segmentation and are rare alone."""
+    ends = lexicon.segment(text)[1]
+    return sum(
+        1
+        for start, end in zip([0, *ends], ends, strict=False)
+        if end - start == 1 and is_han(text[start]) and lexicon.char_logp(text[start]) < FUNCTION_WORD_LOGP
+    )
+
+
+def _untangles(lexicon: Lexicon, simple: str, start: int, end: int, restored: str) -> bool:
+    """Whether restoring ``simple[start:end]`` (the end of a longer word) leaves fewer rare lone characters.
+
+    ``清盤問，`` reads 清/盤問 (a lone 清); with 問題 it reads 清盤/問題: the word 盤問 was an
+    accident of the drop. ``提問，`` stays: 提/問題 leaves a lone 提.
+
+    >>> [_untangles(get_lexicon(), t, 4, 5, "问题") for t in ("面临清盘问，规模", "老师提问，学生")]
+    [True, False]
+    """
+    low, high = max(0, start - WINDOW), min(len(simple), end + WINDOW)
+    after = simple[low:start] + restored + simple[end:high]
+    return _rare_singles(lexicon, after) < _rare_singles(lexicon, simple[low:high])
 
 
 def _unknown_word(simple: str, index: int, single: set[tuple[int, int]], lexicon: Lexicon) -> bool:
