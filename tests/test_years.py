@@ -27,6 +27,8 @@ def _only(text: str, facts: dict[str, int] | None = None):
         ("在2年底，平台開始整頓", "2000"),  # one digit left
         ("數據顯示，21年我國移動支付", "2021"),  # a clause that opens with the year
         ("221年以後，行業進入整頓期", "2021"),  # three digits, no zero
+        ("自25年以來，移動支付普及", "2015"),  # since a year, middle digits dropped
+        ("从21年起，新规开始实施", "2021"),
     ],
 )
 def test_every_truncation_is_found_and_its_year_suggested(text: str, truth: str) -> None:
@@ -62,6 +64,7 @@ def test_candidates_list_every_restoration() -> None:
         "在24年里，他一直在工作",
         "他读到3年级就辍学了。",
         "20年过去了，一切都变了。",
+        "公司成立15年以来，从20年前开始，自2015年以来",  # durations, and a full year after 自
     ],
 )
 def test_durations_and_valid_years_are_not_reported(text: str) -> None:

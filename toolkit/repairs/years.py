@@ -9,6 +9,7 @@ number followed by ``年`` is reported when the context needs a calendar year:
 - at the start of a sentence followed by a comma (``24年，第三方支付…``), or at a clause start
   before the subject of the sentence (``，21年我國``);
 - three digits without a zero (``215年``): no round duration, no modern year;
+- after 自/從 and before 以來/以後/起 (``自25年以來``: since a year; ``成立25年以來`` is a duration);
 - on a page that has such a year already, any 2–3 digit year at a clause start.
 
 Durations stay (``20年前``, ``10年來``, ``近20年``, ``80年代``, ``3年期``, ``诞生12年``).
@@ -63,10 +64,11 @@ _SHORT_YEAR = re.compile(
     rf"|{_CLAUSE}(?P<digits3>\d{{2,3}})年(?=(?:{_SUBJECTS}))"
     rf"|{_SENTENCE}(?P<digits5>\d{{2,3}})年{_LOOSE_DURATION}(?=[\u4e00-\u9fff])"
     rf"|(?<!\d)(?<!\d[.,])(?<![第近約约達达逾超滿满])(?P<digits4>[12][1-9]{{2}})年(?!代|歷史|历史|之久|的歷史|的历史)"
+    rf"|(?P<since>(?<![\d年月])(?:自從|自从|自|從|从))(?P<digits6>\d{{1,3}})年(?=以來|以来|以後|以后|起|開始|开始)"
     rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年{_LOOSE_DURATION}",
     re.MULTILINE,
 )
-_GROUPS = ("digits", "digits1", "digits2", "digits3", "digits5", "digits4", "weak")
+_GROUPS = ("digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
 _FULL_YEAR = re.compile(rf"(?<!\d)(?P<digits>\d{{4}})年{_DURATION}")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 FIRST_YEAR = 1900
@@ -169,6 +171,8 @@ def _where(match: re.Match[str], group: str) -> str:
         return f"after {match.group('context') or match.group('preposition')}"
     if group == "digits2":
         return f"before {match.group('part')}"
+    if group == "digits6":
+        return f"after {match.group('since')}, a starting point"
     if group == "digits4":
         return "and no zero"
     return "at the start of a clause"
