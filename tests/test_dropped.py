@@ -138,6 +138,14 @@ LISTED_DROPS = [
     ("通過違規的手獲取用戶信息", "手", "手段"),  # the means of 通過
     ("採用不正當的手，", "手", "手段"),
     ("基金規模太小可能面臨清盤問，規模太大", "問", "問題"),  # 清/盤問 untangled into 清盤/問題
+    ("自稱是工作人員，打 說受理了投訴", " ", "電話"),  # the blank after a verb that takes it
+    ("接到此類 要第一時間掛斷", " ", "電話"),  # after a kind word
+    ("公安機關不會通過 辦案", " ", "電話"),  # after a preposition
+    ("重要事項不要只在 里說", " ", "電話"),  # inside 在…里
+    ("騙子利用短信、 和社交平臺行騙", " ", "電話"),  # a list item lost
+    ("不要回撥對方的 ，或者問一句", " ", "電話"),  # after 的
+    ("因此受到多上班族的喜愛", "多", "很多"),
+    ("租房是多年轻人在城市生活的第一步", "多", "很多"),
 ]
 
 
@@ -172,6 +180,9 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "握住他的手，举起手来，用手拿，孩子的手很冷",  # hands
         "逾期后催收也会加重负担",  # 催收 is a noun of its own
         "他被警察盤問。老師提問，我的顧問，這門學問，請問，",  # words ending in 問
+        "遇到拿不準的情況，多問一句、多等一會。多看、多問、多留證據",  # the adverb 多 before a verb
+        "或者問幾個只有本人知道的事",
+        "不是想当然的 ， 我们；免费试用 电脑手机并用",  # spaced punctuation, a listing
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:

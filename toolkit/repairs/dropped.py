@@ -35,7 +35,8 @@ FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了,
 SUGGESTIONS = 3
 # Characters a measure word follows: numerals and quantifiers.
 MEASURED = set(CN_DIGITS + "0123456789０１２３４５６７８９兩千万萬几幾每各某这這那哪")
-MODES = ("alone", "always", "fits", "modified")
+MODES = ("alone", "always", "fits", "modified", "counts")
+LONE_NOUNS = set("人")  # the one-character noun a quantity (很多人) takes without a longer word
 # jieba's part-of-speech tags of words that modify a noun: adjectives, distinguishing words, verbal nouns.
 MODIFIER_TAGS = ("a", "ad", "an", "b", "vn")
 CLASSIFIER_ENDS = set("种種类類些等")  # 各种, 这类, 一些, 等: a kind of … needs a noun after it
@@ -54,7 +55,9 @@ class DroppedPattern:
     (``多`` → ``很多`` in ``給多家庭``, not in ``多數人`` or ``多家電商``, where ``多`` starts a word);
     ``modified``: the match stands alone right after a word that modifies a noun (an adjective, a
     distinguishing word or a verbal noun in jieba's tags, or a kind word such as 各種, 這類),
-    so it must be a noun there (``違規手`` → ``違規手段``, not ``他的手``, ``舉起手``).
+    so it must be a noun there (``違規手`` → ``違規手段``, not ``他的手``, ``舉起手``);
+    ``counts``: as ``fits``, and what follows must read as a noun it counts, a word of two or more
+    characters or 人 (``受到多上班族`` → ``很多上班族``, not the adverb of ``多問一句``, ``多看、多問``).
     A group named ``at`` narrows the reported span (and the replaced text) to that group; the
     replacement is written for the whole match and must give back the text around the group.
     """
@@ -197,6 +200,7 @@ def _to_script(word: str, traditional: bool) -> str:
 def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[DroppedGuess]:
     single = {span for span in tokens if span[1] - span[0] == 1}
     previous = {end: start for start, end in tokens}
+    following = dict(tokens)
     ends = {end - 1 for start, end in tokens if end - start > 1}  # last characters of longer words
     guesses = []
     for entry in patterns:
@@ -220,8 +224,10 @@ def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[Droppe
                 start in previous and _modifies_noun(simple[previous[start] : start])
             ):
                 continue
+            if entry.mode == "counts" and not _counted(simple, end, following):
+                continue
             gain = _gain(lexicon, simple, start, end, restored)
-            if entry.mode == "fits":
+            if entry.mode in ("fits", "counts"):
                 swap = lexicon.score(restored) - (lexicon.score(simple[start:end]) if end > start else 0.0)
                 if gain < swap - FIT_MARGIN:
                     continue
@@ -229,6 +235,17 @@ def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[Droppe
                 DroppedGuess(start, end, replacement, (replacement,), gain, "listed truncated form")
             )
     return guesses
+
+
+def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
+    """Whether the token at ``start`` is a noun a quantity can count: a longer word, or 人.
+
+    >>> tokens = {0: 1, 1: 4, 4: 5, 5: 6}
+    >>> _counted("多上班族多问", 1, tokens), _counted("多上班族多问", 5, tokens)
+    (True, False)
+    """
+    end = following.get(start)
+    return end is not None and (end - start > 1 or simple[start] in LONE_NOUNS)
 
 
 def _rare_singles(lexicon: Lexicon, text: str) -> int:

@@ -10,7 +10,8 @@ number followed by ``年`` is reported when the context needs a calendar year:
   before the subject of the sentence (``，21年我國``);
 - three digits without a zero (``215年``): no round duration, no modern year;
 - after 自/從 and before 以來/以後/起 (``自25年以來``: since a year; ``成立25年以來`` is a duration);
-- on a page that has such a year already, any 2–3 digit year at a clause start.
+- at the end of a range that starts with a year (``2018年至22年間``);
+- on a page that has such a year already, any 2–3 digit year at a clause start (``22年以來``).
 
 Durations stay (``20年前``, ``10年來``, ``近20年``, ``80年代``, ``3年期``, ``诞生12年``).
 
@@ -49,6 +50,7 @@ from toolkit.repairs.dropped import annotation_free
 RULE = "ZH302"
 _DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之])"
 _LOOSE_DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之的時时中裡里過过])"
+_SPAN = r"(?!(?:到|至|[-~～—])\d{1,2}年(?:之間|之间|左右|不等))"  # 在12年到15年之間: a span of years
 _VERBS = r"成立|創立|创立|創建|创建|創辦|创办|始建|建立|誕生|诞生|上線|上线|推出|開業|开业|註冊|注册|起步|出生|發布|发布|啟動|启动"
 _PREPOSITIONS = r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据"
 _CLAUSE = r"(?:^|(?<=[。！？；;，,：:\n]))"
@@ -58,17 +60,18 @@ _SUBJECTS = (
     r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]"
 )
 _SHORT_YEAR = re.compile(
-    rf"(?:(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
-    rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION})"
+    rf"(?:(?:(?<=(?<!\d)\d{{4}}年)|(?<=(?<!\d)[12][1-9]{{2}}年))(?:至|到|[-—~～])(?P<digits7>\d{{1,3}})年"
+    rf"|(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
+    rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION}{_SPAN})"
     rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|中期?|前[後后]|上半年|下半年|[春夏秋冬]季?|第?[一二三四1-4]季度|\d{{1,2}}月)"
     rf"|{_CLAUSE}(?P<digits3>\d{{2,3}})年(?=(?:{_SUBJECTS}))"
     rf"|{_SENTENCE}(?P<digits5>\d{{2,3}})年{_LOOSE_DURATION}(?=[\u4e00-\u9fff])"
     rf"|(?<!\d)(?<!\d[.,])(?<![第近約约達达逾超滿满])(?P<digits4>[12][1-9]{{2}})年(?!代|歷史|历史|之久|的歷史|的历史)"
     rf"|(?P<since>(?<![\d年月])(?:自從|自从|自|從|从))(?P<digits6>\d{{1,3}})年(?=以來|以来|以後|以后|起|開始|开始)"
-    rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年{_LOOSE_DURATION}",
+    rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年(?:{_LOOSE_DURATION}|(?=以來|以来))",
     re.MULTILINE,
 )
-_GROUPS = ("digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
+_GROUPS = ("digits7", "digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
 _FULL_YEAR = re.compile(rf"(?<!\d)(?P<digits>\d{{4}})年{_DURATION}")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 FIRST_YEAR = 1900
@@ -171,6 +174,8 @@ def _where(match: re.Match[str], group: str) -> str:
         return f"after {match.group('context') or match.group('preposition')}"
     if group == "digits2":
         return f"before {match.group('part')}"
+    if group == "digits7":
+        return "ending a range that starts with a year"
     if group == "digits6":
         return f"after {match.group('since')}, a starting point"
     if group == "digits4":
