@@ -67,6 +67,8 @@ def test_candidates_list_every_restoration() -> None:
         "20年过去了，一切都变了。",
         "公司成立15年以来，从20年前开始，自2015年以来",  # durations, and a full year after 自
         "狗的平均寿命在12年到15年之间，贷款期限为1至5年。",  # spans of years
+        "最低缴费年限将从15年逐步提高到20年，每年提高6个月。",  # a length of time changes
+        "从距今约5000年的古城，到长达1000年之久的王朝",  # spans of years, not years out of range
     ],
 )
 def test_durations_and_valid_years_are_not_reported(text: str) -> None:

@@ -72,7 +72,10 @@ _SHORT_YEAR = re.compile(
     re.MULTILINE,
 )
 _GROUPS = ("digits7", "digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
-_FULL_YEAR = re.compile(rf"(?<!\d)(?P<digits>\d{{4}})年{_DURATION}")
+_FULL_YEAR = re.compile(
+    rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
+)  # 距今約5000年, 長達1000年之久: a span of years, not a year
+_LENGTH_OF_TIME = re.compile(r"年限|期限|年齡|年龄|工齡|工龄|壽命|寿命|年資|年资|刑期|學制|学制")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 FIRST_YEAR = 1900
 
@@ -183,12 +186,24 @@ def _where(match: re.Match[str], group: str) -> str:
     return "at the start of a clause"
 
 
+def _counts_years(view: str, position: int) -> bool:
+    """Whether the sentence before ``position`` names a length of time, so its ``N年`` are durations.
+
+    >>> _counts_years("最低繳費年限將從15年提高到20年", 8), _counts_years("行業從15年開始整頓", 3)
+    (True, False)
+    """
+    start = max(view.rfind(stop, 0, position) for stop in "。！？；\n") + 1
+    return _LENGTH_OF_TIME.search(view, start, position) is not None
+
+
 def _truncated_years(view: str, last: int) -> list[_Truncated]:
     found = []
     for match in _SHORT_YEAR.finditer(view):
         group = next(name for name in _GROUPS if match.group(name))
         digits = match.group(group)
         start, end = match.span(group)
+        if _counts_years(view, start):
+            continue
         message = f'year "{digits}年" has {len(digits)} digit{"s" * (len(digits) > 1)} {_where(match, group)}'
         zeros, middle = with_zeros(digits, last), without_middle(digits, last)
         if zeros or middle or shorthand(digits, last):
