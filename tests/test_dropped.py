@@ -182,6 +182,7 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "他被警察盤問。老師提問，我的顧問，這門學問，請問，",  # words ending in 問
         "遇到拿不準的情況，多問一句、多等一會。多看、多問、多留證據",  # the adverb 多 before a verb
         "或者問幾個只有本人知道的事",
+        "服務(wù)?O胍岣叻謹(jǐn)?shù),並沒有",  # mojibake after 謹, not a lost 慎
         "不是想当然的 ， 我们；免费试用 电脑手机并用",  # spaced punctuation, a listing
     ],
 )

@@ -44,6 +44,8 @@ FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
+# ``?shù)``: a byte lost in a straddle; the text next to it is mojibake, left to the GBK repairs
+_STRADDLE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,8 @@ def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[Droppe
     guesses = []
     for entry in patterns:
         for match in entry.pattern.finditer(text):
+            if _STRADDLE.match(text, match.end()):
+                continue  # 謹(jǐn)?shù)膽: what follows 謹 is damaged, not a lost 慎
             group = "at" if "at" in entry.pattern.groupindex else 0
             start, end = match.span(group)
             replacement = match.expand(entry.replacement)
