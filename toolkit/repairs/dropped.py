@@ -141,24 +141,24 @@ def annotation_free(text: str) -> tuple[str, list[int]]:
 
 
 @cache
-def word_classes() -> dict[str, str]:
-    """jieba's part-of-speech tag of every dictionary word (simplified), built once into the cache.
+def noun_modifiers() -> frozenset[str]:
+    """Dictionary words (simplified) that jieba tags as modifying a noun, built once into the cache.
 
-    >>> word_classes()["特殊"], word_classes()["孩子"]
-    ('a', 'n')
+    >>> "特殊" in noun_modifiers(), "孩子" in noun_modifiers()
+    (True, False)
     """
     source = jieba_dictionary()
 
-    def build() -> dict[str, str]:
-        tags = {}
+    def build() -> str:
+        words = []
         with source.open(encoding="utf-8") as handle:
             for line in handle:
                 parts = line.split()
-                if len(parts) > 2 and len(parts[0]) <= MAX_WORD:
-                    tags[parts[0]] = parts[2]
-        return tags
+                if len(parts) > 2 and len(parts[0]) <= MAX_WORD and parts[2] in MODIFIER_TAGS:
+                    words.append(parts[0])
+        return "\n".join(words)
 
-    return cached_table("word-classes", 1, [source], build)
+    return frozenset(cached_table("noun-modifiers", 1, [source], build).split("\n"))
 
 
 def _modifies_noun(word: str) -> bool:
@@ -167,7 +167,7 @@ def _modifies_noun(word: str) -> bool:
     >>> _modifies_noun("违规"), _modifies_noun("各种"), _modifies_noun("他"), _modifies_noun("举起")
     (True, True, False, False)
     """
-    return word_classes().get(word) in MODIFIER_TAGS or (len(word) > 1 and word[-1] in CLASSIFIER_ENDS)
+    return word in noun_modifiers() or (len(word) > 1 and word[-1] in CLASSIFIER_ENDS)
 
 
 def _gain(lexicon: Lexicon, simple: str, start: int, end: int, replacement: str) -> float:
