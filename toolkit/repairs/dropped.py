@@ -44,7 +44,7 @@ FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
-# ``?shù)``: a byte lost in a straddle; the text next to it is mojibake, left to the GBK repairs
+# ``?shù)``: a byte lost in a straddle; a run that holds one on each side is mojibake, left to the GBK repairs
 _STRADDLE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
 
 
@@ -207,8 +207,11 @@ def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[Droppe
     guesses = []
     for entry in patterns:
         for match in entry.pattern.finditer(text):
-            if _STRADDLE.match(text, match.end()):
-                continue  # 謹(jǐn)?shù)膽: what follows 謹 is damaged, not a lost 慎
+            if (
+                _STRADDLE.match(text, match.end())
+                and "?" in text[max(0, match.start() - 2 * WINDOW) : match.start()]
+            ):
+                continue  # ?O胍岣叻謹(jǐn)?shù): 謹 is inside a garbled run, not a lost 慎
             group = "at" if "at" in entry.pattern.groupindex else 0
             start, end = match.span(group)
             replacement = match.expand(entry.replacement)
