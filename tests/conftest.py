@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -53,3 +54,17 @@ def assert_translated_seed(markdown: str) -> None:
     letters = re.findall(r"[A-Za-z]", markdown)
     han = re.findall(r"[\u4e00-\u9fff]", markdown)
     assert len(letters) > 3000 and len(han) < 0.02 * len(letters)
+
+
+def installed_small_model() -> Path:
+    """The installed 0.5B model (``toolkit models fetch --size 0.5b``); the test is skipped without
+    it, unless TOOLKIT_REQUIRE_MODEL=1 (CI), where a missing model is a failure."""
+    from toolkit.errors import ModelMissingError
+    from toolkit.models import find_llm
+
+    try:
+        return find_llm("0.5b")
+    except ModelMissingError:
+        if os.environ.get("TOOLKIT_REQUIRE_MODEL") == "1":
+            raise
+        pytest.skip("the 0.5B model is not installed (toolkit models fetch --size 0.5b)")

@@ -60,9 +60,10 @@ def test_ray_data_example_cleans_a_dataset(config) -> None:
 @pytest.mark.model
 def test_ray_actors_translate_with_the_model_loaded_once_each(tmp_path, runner, monkeypatch) -> None:
     pytest.importorskip("llama_cpp")
-    from test_corpus_translate import DOCUMENTS, _installed_small_model, _records
+    from conftest import installed_small_model
+    from test_corpus_translate import DOCUMENTS, _records
 
-    _installed_small_model()
+    installed_small_model()
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     monkeypatch.setenv("TOOLKIT_HOME", str(tmp_path / "home"))
     folder = tmp_path / "in"
