@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from pathlib import Path
 
@@ -53,3 +55,28 @@ def assert_translated_seed(markdown: str) -> None:
     letters = re.findall(r"[A-Za-z]", markdown)
     han = re.findall(r"[\u4e00-\u9fff]", markdown)
     assert len(letters) > 3000 and len(han) < 0.02 * len(letters)
+
+
+def installed_small_model() -> Path:
+    """The installed 0.5B model (``toolkit models fetch --size 0.5b``); the test is skipped without
+    it, unless TOOLKIT_REQUIRE_MODEL=1 (CI), where a missing model is a failure."""
+    from toolkit.errors import ModelMissingError
+    from toolkit.models import find_llm
+
+    try:
+        return find_llm("0.5b")
+    except ModelMissingError:
+        if os.environ.get("TOOLKIT_REQUIRE_MODEL") == "1":
+            raise
+        pytest.skip("the 0.5B model is not installed (toolkit models fetch --size 0.5b)")
+
+
+def write_jsonl_shards(folder: Path, documents: list[str], shards: int = 2, tail: str = "") -> None:
+    """``part-N.jsonl`` files of ``documents`` (ids ``N-i``) in ``folder``, each ending in ``tail``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(shards):
+        lines = [
+            json.dumps({"id": f"{number}-{i}", "text": t}, ensure_ascii=False)
+            for i, t in enumerate(documents)
+        ]
+        (folder / f"part-{number}.jsonl").write_text("\n".join(lines) + "\n" + tail, encoding="utf-8")

@@ -231,3 +231,13 @@ def test_library_modules_import_on_their_own(module: str) -> None:
     """A Python user can import a repair first, without going through the CLI or the config."""
     completed = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_error() -> None:
+    """`toolkit rules | head -1`: the pipe closes before toolkit writes; no traceback, no error line."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "rules", "ZH102"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.close()  # the reader is gone before the first write
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 141 and stderr == b""

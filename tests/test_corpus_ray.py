@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import write_jsonl_shards
 from test_corpus import _outputs, _write_shards
 
 from toolkit.cli import main
@@ -60,19 +61,14 @@ def test_ray_data_example_cleans_a_dataset(config) -> None:
 @pytest.mark.model
 def test_ray_actors_translate_with_the_model_loaded_once_each(tmp_path, runner, monkeypatch) -> None:
     pytest.importorskip("llama_cpp")
-    from test_corpus_translate import DOCUMENTS, _installed_small_model, _records
+    from conftest import installed_small_model
+    from test_corpus_translate import DOCUMENTS, _records
 
-    _installed_small_model()
+    installed_small_model()
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     monkeypatch.setenv("TOOLKIT_HOME", str(tmp_path / "home"))
     folder = tmp_path / "in"
-    folder.mkdir()
-    for number in range(2):
-        lines = [
-            json.dumps({"id": f"{number}-{i}", "text": t}, ensure_ascii=False)
-            for i, t in enumerate(DOCUMENTS)
-        ]
-        (folder / f"part-{number}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_jsonl_shards(folder, DOCUMENTS)
     arguments = ["corpus", "translate", "--isolated", "-q", "--model", "0.5b", "--engine", "ray", str(folder)]
     arguments += ["-o", str(tmp_path / "en"), "--model-workers", "2", "--threads-per-model", "1"]
     result = runner.invoke(main, arguments)

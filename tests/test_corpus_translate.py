@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 
 import pytest
+from conftest import installed_small_model, write_jsonl_shards
 
 from toolkit.cli import main
 
 DOCUMENTS = ["標題\n支付寶(bǎo)是一個支付平臺(tái)。", "今天天氣很好。", "我們明天去北京。"]
-
-
-def _installed_small_model():
-    from toolkit.errors import ModelMissingError
-    from toolkit.models import find_llm
-
-    try:
-        return find_llm("0.5b")
-    except ModelMissingError:
-        if os.environ.get("TOOLKIT_REQUIRE_MODEL") == "1":
-            raise
-        pytest.skip("the 0.5B model is not installed (toolkit models fetch --size 0.5b)")
 
 
 def _records(path) -> list[dict]:
@@ -32,16 +20,10 @@ def _records(path) -> list[dict]:
 @pytest.mark.model
 def test_corpus_translate_adds_english_with_two_model_workers(tmp_path, runner, monkeypatch) -> None:
     pytest.importorskip("llama_cpp")
-    _installed_small_model()
+    installed_small_model()
     monkeypatch.setenv("TOOLKIT_HOME", str(tmp_path / "home"))  # a fresh translation memory
     folder = tmp_path / "in"
-    folder.mkdir()
-    for number in range(2):
-        lines = [
-            json.dumps({"id": f"{number}-{i}", "text": t}, ensure_ascii=False)
-            for i, t in enumerate(DOCUMENTS)
-        ]
-        (folder / f"part-{number}.jsonl").write_text("\n".join(lines) + "\n{broken\n", encoding="utf-8")
+    write_jsonl_shards(folder, DOCUMENTS, tail="{broken\n")
     arguments = [
         "corpus",
         "translate",

@@ -130,6 +130,23 @@ LISTED_DROPS = [
     ("逾期以後催收 也會隨之而來", " ", "電話"),
     ("一些機構採用 轟炸等方式催收", " ", "電話"),
     ("不要輕信陌生和鏈接", "陌生和", "陌生電話和"),  # the blank is gone too (NFKC, whitespace collapsed)
+    ("逾期後催收也會打給家人", "催收也會", "催收電話也會"),  # no blank, a verb only a telephone takes
+    ("骚扰打来的时候不要回拨", "骚扰", "骚扰电话"),
+    ("商家使用欺詐手誘導消費", "手", "手段"),  # after a verbal noun (jieba's tag vn)
+    ("利用各類手騙取錢財", "手", "手段"),  # after a kind word
+    ("有的平台采用非法手，", "手", "手段"),  # after a distinguishing word (tag b)
+    ("通過違規的手獲取用戶信息", "手", "手段"),  # the means of 通過
+    ("採用不正當的手，", "手", "手段"),
+    ("基金規模太小可能面臨清盤問，規模太大", "問", "問題"),  # 清/盤問 untangled into 清盤/問題
+    ("自稱是工作人員，打 說受理了投訴", " ", "電話"),  # the blank after a verb that takes it
+    ("接到此類 要第一時間掛斷", " ", "電話"),  # after a kind word
+    ("公安機關不會通過 辦案", " ", "電話"),  # after a preposition
+    ("重要事項不要只在 里說", " ", "電話"),  # inside 在…里
+    ("騙子利用短信、 和社交平臺行騙", " ", "電話"),  # a list item lost
+    ("不要回撥對方的 ，或者問一句", " ", "電話"),  # after 的
+    ("因此受到多上班族的喜愛", "多", "很多"),
+    ("租房是多年轻人在城市生活的第一步", "多", "很多"),
+    ("只有彼此知道的問?guǎi)六", "問", "問題"),  # a straddle after it, but no damage before
 ]
 
 
@@ -158,6 +175,16 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "好書 正版保障 優質服務 發貨及時",  # blanks between words of a listing
         "第二十二條 註冊審批部門應當及時處理",
         "采取了一系列措施，保持謹慎，審慎經營",
+        "客服 小王为您服务，销售 老李",  # a name after the blank, not a lost 電話
+        "能不能退款。也要看情况，还要看个人",  # 也要看: it depends
+        "问一问老师，再问问家长",
+        "握住他的手，举起手来，用手拿，孩子的手很冷",  # hands
+        "逾期后催收也会加重负担",  # 催收 is a noun of its own
+        "他被警察盤問。老師提問，我的顧問，這門學問，請問，",  # words ending in 問
+        "遇到拿不準的情況，多問一句、多等一會。多看、多問、多留證據",  # the adverb 多 before a verb
+        "或者問幾個只有本人知道的事",
+        "服務(wù)?O胍岣叻謹(jǐn)?shù),並沒有",  # mojibake after 謹, not a lost 慎
+        "不是想当然的 ， 我们；免费试用 电脑手机并用",  # spaced punctuation, a listing
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:
@@ -216,6 +243,12 @@ def test_word_list_modes_and_groups(tmp_path: Path) -> None:
     words.write_text("(?P<pre>在[^，。]{1,8})(?P<at>的)(?=保護)\t\\g<pre>的同時，\tfits\n", encoding="utf-8")
     (guess,) = dropped.find_dropped("在享受便利的保護好自己", dropped.load_patterns(words), statistical=False)
     assert (guess.start, guess.end, guess.replacement) == (5, 6, "的同時，")
+    modified = tmp_path / "modified.tsv"
+    modified.write_text("法(?!律)\t法律\tmodified\n", encoding="utf-8")
+    patterns = dropped.load_patterns(modified)
+    (guess,) = dropped.find_dropped("違反特殊法的規定", patterns, statistical=False)  # 特殊 modifies
+    assert (guess.start, guess.replacement) == (4, "法律")
+    assert dropped.find_dropped("他想了個辦法。用這個法", patterns, statistical=False) == []
     bad = tmp_path / "bad.tsv"
     bad.write_text("措\t措施\tsometimes\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="mode must be one of alone, always, fits"):

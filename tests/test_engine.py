@@ -11,6 +11,7 @@ from toolkit.engine import YIELDING_RULES, clean_text, lint_text
 from toolkit.errors import ConfigError
 from toolkit.findings import Edit, Finding
 from toolkit.rules import REGISTRY
+from toolkit.rules.registry import describe
 
 
 def test_registry_entries_are_complete() -> None:
@@ -18,6 +19,25 @@ def test_registry_entries_are_complete() -> None:
         assert rule.id.startswith("ZH") and len(rule.id) == 5
         assert rule.name == rule.name.lower() and " " not in rule.name
         assert rule.rationale and rule.example and rule.summary
+
+
+def test_rule_texts_come_from_the_check_docstring() -> None:
+    rule = REGISTRY["ZH504"]
+    assert (rule.summary, rule.example) == (
+        "Heading with no content",
+        "2.2 用戶信用意識薄弱 directly followed by 2.3 …",
+    )
+    assert rule.rationale.startswith("A heading followed directly by a heading of the same or a higher level")
+    assert "\n" not in rule.rationale
+
+    def check_without_example(context):
+        """Something odd.
+
+        Why it is odd.
+        """
+
+    with pytest.raises(ValueError, match="check_without_example: the docstring needs"):
+        describe(check_without_example)
 
 
 def test_select_and_ignore_by_id_name_prefix() -> None:
@@ -168,3 +188,19 @@ def test_claims_hold_when_the_mojibake_rules_are_not_selected() -> None:
     damaged = _damage("我們已經完成了。申請手續很簡單,謝謝", [("請", "qǐng")], b" ")
     cleaned = clean_text(damaged, config).text
     assert cleaned.startswith("我們已經完成了?") and cleaned.endswith("很簡單，謝謝")
+
+
+def test_remaining_findings_reuse_the_last_pass_and_survive_pickling(seed_text: str, config) -> None:
+    """What remains after a clean is what a fresh lint of the result reports, whether the last
+    pass's analyses are at hand (one process) or were dropped on the way back from a worker."""
+    import pickle
+
+    from toolkit.engine import remaining_findings
+
+    result = clean_text(seed_text, config)
+    expected = lint_text(result.text, config)
+    assert result.context is not None and result.context.text == result.text
+    assert remaining_findings(result, config) == expected
+    returned = pickle.loads(pickle.dumps(result))
+    assert returned.context is None and returned == result
+    assert remaining_findings(returned, config) == expected

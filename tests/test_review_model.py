@@ -26,9 +26,9 @@ pytestmark = pytest.mark.model
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """Translate the seed once to XLIFF (memory on), in a private TOOLKIT_HOME."""
-    from test_translate_llm import _installed_small_model
+    from conftest import installed_small_model
 
-    _installed_small_model()
+    installed_small_model()
     folder = tmp_path_factory.mktemp("issue14")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TOOLKIT_HOME", str(folder / "home"))

@@ -69,6 +69,10 @@ def test_every_seed_comma_found(seed_text: str) -> None:
         ("使用 `a,b;c` 命令", "使用 `a,b;c` 命令"),
         ("阿里巴巴(中國)有限公司", "阿里巴巴（中國）有限公司"),
         ("生產總值(GDP)", "生產總值(GDP)"),
+        ("(1) 檢查門窗;\n(2)查看水電", "（1）檢查門窗；\n（2）查看水電"),  # list labels before Chinese
+        ("（一）背景\n(二)措施", "（一）背景\n（二）措施"),
+        ("如式(2)所示", "如式（2）所示"),
+        ("見iPhone(2)與第3章(1)", "見iPhone(2)與第3章(1)"),  # not after Latin, not at a line end
         ("他走了.", "他走了。"),
         ("謹(jǐn)?shù)膽B", "謹(jǐn)?shù)膽B"),  # damaged text belongs to the mojibake repair
         ("居?窠】狄庾R(shí)的", "居?窠】狄庾R(shí)的"),

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("argostranslate")
 
-from conftest import assert_translated_seed
+from conftest import assert_translated_seed, installed_small_model
 
 from toolkit.translate.engines.llm import LLMTranslation
 
@@ -132,24 +132,12 @@ def test_hypotheses_serves_argostranslate_api():
     assert str(engine) == "Chinese → English"
 
 
-def _installed_small_model():
-    from toolkit.errors import ModelMissingError
-    from toolkit.models import find_llm
-
-    try:
-        return find_llm("0.5b")
-    except ModelMissingError:
-        if os.environ.get("TOOLKIT_REQUIRE_MODEL") == "1":
-            raise
-        pytest.skip("the 0.5B model is not installed (toolkit models fetch --size 0.5b)")
-
-
 @pytest.mark.model
 def test_real_model_given_as_a_gguf_path_translates_the_cleaned_seed(tmp_path, runner):
     pytest.importorskip("llama_cpp")
     from toolkit.cli import main
 
-    path = _installed_small_model()  # any GGUF instruction model file; here the 0.5B one, by path
+    path = installed_small_model()  # any GGUF instruction model file; here the 0.5B one, by path
     seed = os.path.join(os.path.dirname(__file__), "..", "seeds", "000_0fbac94c356f0e3a.txt")
     out = tmp_path / "seed.en.md"
     args = ["translate", seed, "--model", str(path), "--no-memory", "-q", "-o", str(out)]
@@ -163,7 +151,7 @@ def test_real_qwen_template_from_the_gguf_gives_the_chatml_prompt():
     from toolkit.translate.engines.llm import LlamaLanguageModel
     from toolkit.translate.engines.prompt import translation_messages
 
-    model = LlamaLanguageModel(_installed_small_model())
+    model = LlamaLanguageModel(installed_small_model())
     assert model.chat_template.source == model.llama.metadata["tokenizer.chat_template"]
     assert "<|im_start|>" in model.chat_template.source and "You are Qwen" in model.chat_template.source
     prompt = model.chat_template.render(translation_messages("你好。", "Use these: 你好 = Hi."))
@@ -179,7 +167,7 @@ def test_real_qwen_template_from_the_gguf_gives_the_chatml_prompt():
 def test_parallel_decoding_gives_the_one_by_one_answers():
     from toolkit.translate.engines.llm import LlamaLanguageModel
 
-    model = LlamaLanguageModel(_installed_small_model())
+    model = LlamaLanguageModel(installed_small_model())
     sentences = ["今天天氣很好。", "支付寶成立於2004年。", "我們明天去北京開會。"]
     one_by_one = LLMTranslation(model, "m", batch_size=1).translate_batch(sentences)
     parallel = LLMTranslation(model, "m", batch_size=3).translate_batch(sentences)
@@ -192,7 +180,7 @@ def test_real_candidates_start_from_their_own_prompt_and_samples_are_reproducibl
     from toolkit.translate.engines.llm import LlamaLanguageModel
     from toolkit.translate.engines.prompt import translation_messages
 
-    model = LlamaLanguageModel(_installed_small_model())
+    model = LlamaLanguageModel(installed_small_model())
     prompts = [
         model.chat_template.render(translation_messages(s))
         for s in ("今天天氣很好。", "我們明天去北京開會。")
@@ -214,7 +202,7 @@ def test_real_model_cli_with_candidates_writes_json_with_every_sentence(tmp_path
 
     from toolkit.cli import main
 
-    _installed_small_model()
+    installed_small_model()
     source = tmp_path / "a.txt"
     source.write_text("一、背景\n今天天氣很好。我們明天去北京開會。\n", encoding="utf-8")
     args = ["translate", str(source), "--model", "0.5b", "--candidates", "3", "--no-memory", "-q"]

@@ -27,6 +27,9 @@ def _only(text: str, facts: dict[str, int] | None = None):
         ("在2年底，平台開始整頓", "2000"),  # one digit left
         ("數據顯示，21年我國移動支付", "2021"),  # a clause that opens with the year
         ("221年以後，行業進入整頓期", "2021"),  # three digits, no zero
+        ("自25年以來，移動支付普及", "2015"),  # since a year, middle digits dropped
+        ("从21年起，新规开始实施", "2021"),
+        ("2018年至22年間，一些長租公寓爆雷", "2022"),  # the end of a range that starts with a year
     ],
 )
 def test_every_truncation_is_found_and_its_year_suggested(text: str, truth: str) -> None:
@@ -62,6 +65,10 @@ def test_candidates_list_every_restoration() -> None:
         "在24年里，他一直在工作",
         "他读到3年级就辍学了。",
         "20年过去了，一切都变了。",
+        "公司成立15年以来，从20年前开始，自2015年以来",  # durations, and a full year after 自
+        "狗的平均寿命在12年到15年之间，贷款期限为1至5年。",  # spans of years
+        "最低缴费年限将从15年逐步提高到20年，每年提高6个月。",  # a length of time changes
+        "从距今约5000年的古城，到长达1000年之久的王朝",  # spans of years, not years out of range
     ],
 )
 def test_durations_and_valid_years_are_not_reported(text: str) -> None:

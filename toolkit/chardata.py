@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
@@ -25,6 +26,18 @@ def is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+HAN = re.compile(HAN_CLASS)
+
+
+def count_han(text: str) -> int:
+    """How many characters of ``text`` are Han (:func:`is_han`), counted without a Python loop.
+
+    >>> count_han("中文 and 漢字？")
+    4
+    """
+    return len(text) - len(HAN.sub("", text))
+
+
 def is_cjk(ch: str) -> bool:
     """True for a Han character or Chinese full-width punctuation."""
     return is_han(ch) or ch in CJK_PUNCTUATION
@@ -39,11 +52,20 @@ def _pinyin_table() -> dict[int, str]:
     """
     from toolkit.datacache import cached_table
 
+    path = pinyin_source()
+    return cached_table("pinyin", 1, [path], lambda: _read_pinyin_module(path))
+
+
+def pinyin_source() -> Path:
+    """pypinyin's ``pinyin_dict.py``, where the readings come from (a data cache source).
+
+    >>> pinyin_source().name
+    'pinyin_dict.py'
+    """
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("pypinyin is not installed")
-    path = Path(spec.submodule_search_locations[0]) / "pinyin_dict.py"
-    return cached_table("pinyin", 1, [path], lambda: _read_pinyin_module(path))
+    return Path(spec.submodule_search_locations[0]) / "pinyin_dict.py"
 
 
 def _read_pinyin_module(path: Path) -> dict[int, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from toolkit.errors import InputError
@@ -389,8 +390,14 @@ def parse_blocks(text: str) -> list[Block]:
     """Split ``text`` into blocks, one per non-empty line.
 
     The first line becomes the ``title`` when it is short, unnumbered and has
-    no sentence punctuation (``小編導語``).
+    no sentence punctuation (``小編導語``). Several rules parse the same text:
+    it is parsed once.
     """
+    return list(_parse_blocks(text))
+
+
+@lru_cache(maxsize=16)
+def _parse_blocks(text: str) -> tuple[Block, ...]:
     blocks: list[Block] = []
     offset = 0
     for line in text.split("\n"):
@@ -404,7 +411,7 @@ def parse_blocks(text: str) -> list[Block]:
             p in first.title for p in _SENTENCE_END
         ):
             blocks[0] = Block("title", first.start, first.end, first.text, 0, title=first.title)
-    return blocks
+    return tuple(blocks)
 
 
 def _items_stay_together(blocks: list[Block]) -> None:

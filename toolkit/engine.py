@@ -85,6 +85,11 @@ def claimed_spans(text: str, config: Config, context: CheckContext | None = None
     [(2, 9)]
     """
     context = context or CheckContext(text)
+    key = ("claimed-spans", repr([config.options_for(REGISTRY[rule_id]) for rule_id in CLAIMING_RULES]))
+    return context.memo(key, lambda: _claimed(context, config))
+
+
+def _claimed(context: CheckContext, config: Config) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for rule_id in CLAIMING_RULES:
         rule = REGISTRY[rule_id]
@@ -104,14 +109,17 @@ def _inside(finding: Finding, spans: list[tuple[int, int]]) -> bool:
     return False
 
 
-def run_rules(text: str, rules: list[Rule], config: Config) -> list[Finding]:
+def run_rules(
+    text: str, rules: list[Rule], config: Config, shared: CheckContext | None = None
+) -> list[Finding]:
     """Every finding of ``rules`` on ``text``, minus suppressed ones, in text order.
 
     Findings of :data:`YIELDING_RULES` inside a span the mojibake rules claim are
     dropped: no punctuation, annotation, drop, year or script fix inside damage.
+    ``shared`` is a context on ``text`` whose analyses an earlier run already made.
     """
     findings: list[Finding] = []
-    shared = CheckContext(text)
+    shared = shared if shared is not None else CheckContext(text)
     for rule in rules:
         findings.extend(rule.check(shared.for_rule(config.options_for(rule))))
     if any(f.rule in YIELDING_RULES for f in findings):
@@ -142,13 +150,19 @@ class CleanResult:
     """The repaired text, the edits applied (offsets in the input), the passes run.
 
     ``left`` holds what the fixing rules still report on the repaired text (findings
-    without a fix, such as ambiguous mojibake), so a caller need not run them again.
+    without a fix, such as ambiguous mojibake), so a caller need not run them again;
+    ``context`` keeps the analyses of the repaired text that the last pass made.
     """
 
     text: str
     edits: list[AppliedEdit] = field(default_factory=list)
     passes: int = 0
     left: list[Finding] = field(default_factory=list)
+    context: CheckContext | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        """Pickled (from a worker process) without ``context``: the analyses stay where they were made."""
+        return {**self.__dict__, "context": None}
 
 
 def _fixing_rules(config: Config, unsafe: bool) -> list[Rule]:
@@ -169,7 +183,8 @@ def clean_text(text: str, config: Config, unsafe: bool = False) -> CleanResult:
     passes = 0
     found: list[Finding] | None = None
     for passes in range(1, MAX_PASSES + 1):
-        found = run_rules(text, rules, config)
+        context = CheckContext(text)
+        found = run_rules(text, rules, config, context)
         chosen = select_non_overlapping(found)
         if not chosen:
             passes -= 1
@@ -193,8 +208,10 @@ def clean_text(text: str, config: Config, unsafe: bool = False) -> CleanResult:
         history.append(sorted(edits))
         found = None
     applied.sort(key=lambda edit: (edit.start, edit.end))
-    left = found if found is not None else run_rules(text, rules, config)
-    return CleanResult(text, applied, passes, left)
+    if found is None:
+        context = CheckContext(text)
+        found = run_rules(text, rules, config, context)
+    return CleanResult(text, applied, passes, found, context)
 
 
 def remaining_findings(result: CleanResult, config: Config, unsafe: bool = False) -> list[Finding]:
@@ -208,6 +225,6 @@ def remaining_findings(result: CleanResult, config: Config, unsafe: bool = False
     """
     fixing = {rule.id for rule in _fixing_rules(config, unsafe)}
     others = [rule for rule in config.enabled_rules() if rule.id not in fixing]
-    findings = result.left + run_rules(result.text, others, config)
+    findings = result.left + run_rules(result.text, others, config, result.context)
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return findings

@@ -30,7 +30,7 @@ from pathlib import Path
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 7
 MIN_FREQUENCY = 5
 MAX_WORD = 4
 TOP_WORDS = 16
@@ -91,6 +91,9 @@ def _build(source: Path) -> dict[str, bytes]:
 
     tables = {
         "words": ("\n".join(words), array.array("q", words.values()).tobytes()),
+        "logs": array.array("d", map(math.log, words.values())).tobytes(),
+        "total": sum(words.values()),
+        "chars": {word: count for word, count in words.items() if len(word) == 1},
         "start_mass": {ch: sum(table.values()) for ch, table in heads.items()},
         "end_mass": {ch: sum(table.values()) for ch, table in tails.items()},
         "heads": top(heads),
@@ -111,13 +114,32 @@ class Lexicon:
 
     def __init__(self, blobs: dict[str, bytes]) -> None:
         self._blobs = blobs
-        self.total = sum(self.words.values())
+        self.total = marshal.loads(blobs["total"])
         self._log_total = math.log(self.total)
 
     @cached_property
     def words(self) -> dict[str, int]:
+        keys, counts = self._word_list
+        return dict(zip(keys, array.array("q", counts).tolist(), strict=True))
+
+    @cached_property
+    def _word_list(self) -> tuple[list[str], bytes]:
+        """The words in cache order and their counts (raw), shared by :attr:`words` and the log table."""
         keys, counts = marshal.loads(self._blobs["words"])
-        return dict(zip(keys.split("\n"), array.array("q", counts).tolist(), strict=True))
+        return keys.split("\n"), counts
+
+    @cached_property
+    def char_counts(self) -> dict[str, int]:
+        """The frequency of each single character as a word of its own (a small table)."""
+        return marshal.loads(self._blobs["chars"])
+
+    def __contains__(self, word: str) -> bool:
+        """Whether ``word`` (simplified) is in the dictionary.
+
+        >>> "问题" in get_lexicon(), "问也" in get_lexicon()
+        (True, False)
+        """
+        return word in self._word_logs
 
     @cached_property
     def start_mass(self) -> dict[str, int]:
@@ -145,8 +167,12 @@ class Lexicon:
         >>> get_lexicon().to_simplified("嚴謹的態度")
         '严谨的态度'
         """
-        t2s = self.t2s
-        return "".join(t2s.get(ch, ch) for ch in text)
+        return text.translate(self._t2s_table)
+
+    @cached_property
+    def _t2s_table(self) -> dict[int, str]:
+        """:attr:`t2s` as a :meth:`str.translate` table."""
+        return {ord(a): b for a, b in self.t2s.items()}
 
     def word_logp(self, word: str) -> float | None:
         """Log-probability of a dictionary word (simplified), ``None`` when absent.
@@ -154,8 +180,8 @@ class Lexicon:
         >>> get_lexicon().word_logp("问题") > get_lexicon().word_logp("问")
         True
         """
-        freq = self.words.get(word)
-        return None if freq is None else math.log(freq) - self._log_total
+        log_freq = self._word_logs.get(word)
+        return None if log_freq is None else log_freq - self._log_total
 
     def char_logp(self, ch: str) -> float:
         """Log-probability of one character standing alone as a token.
@@ -244,9 +270,12 @@ class Lexicon:
 
     @cached_property
     def _word_logs(self) -> dict[str, float]:
-        """``math.log`` of every word's frequency (the hot loop of :meth:`segment` looks them up)."""
-        log = math.log
-        return {word: log(freq) for word, freq in self.words.items()}
+        """``math.log`` of every word's frequency (the hot loop of :meth:`segment` looks them up).
+
+        Stored in the cache: a fresh process computes no logarithm.
+        """
+        logs = array.array("d", marshal.loads(self._blobs["logs"])).tolist()
+        return dict(zip(self._word_list[0], logs, strict=True))
 
     @cached_property
     def _word_endings(self) -> frozenset[str]:

@@ -24,6 +24,7 @@ and front matter. :func:`protected_spans` returns the character spans of
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _FRONT_MATTER = re.compile(r"\A(?:---\n.*?\n(?:---|\.\.\.)|\+\+\+\n.*?\n\+\+\+)[ \t]*(?:\n|\Z)", re.S)
 _FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.M)
@@ -69,8 +70,8 @@ def _code_lines(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for line in text.split("\n"):
-        visible = [ch for ch in line if not ch.isspace()]
-        if visible and _CODE_TOKEN.search(line):
+        visible = [ch for ch in line if not ch.isspace()] if _CODE_TOKEN.search(line) else None
+        if visible:
             ascii_share = sum(1 for ch in visible if ch.isascii()) / len(visible)
             han_share = sum(1 for ch in visible if "\u3400" <= ch <= "\u9fff") / len(visible)
             if ascii_share >= MIN_CODE_ASCII_SHARE and han_share <= MAX_CODE_HAN_SHARE:
@@ -94,7 +95,15 @@ def _fenced_blocks(text: str) -> list[tuple[int, int]]:
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
-    """Sorted, non-overlapping ``(start, end)`` spans of markup in ``text`` (see the module)."""
+    """Sorted, non-overlapping ``(start, end)`` spans of markup in ``text`` (see the module).
+
+    Several rules ask for the same text: the spans are found once.
+    """
+    return list(_protected_spans(text))
+
+
+@lru_cache(maxsize=16)
+def _protected_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     front = _FRONT_MATTER.match(text)
     if front:
@@ -116,7 +125,7 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
-    return merged
+    return tuple(merged)
 
 
 def protected_mask(text: str) -> bytearray:
@@ -126,6 +135,6 @@ def protected_mask(text: str) -> bytearray:
     [0, 1, 1, 1, 1, 0]
     """
     mask = bytearray(len(text))
-    for start, end in protected_spans(text):
+    for start, end in _protected_spans(text):
         mask[start:end] = b"\x01" * (end - start)
     return mask

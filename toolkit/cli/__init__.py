@@ -16,6 +16,7 @@ from toolkit import __version__
 from toolkit.errors import ToolkitError
 
 EXIT_ERROR = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader left
 
 _COMMANDS = {
     "lint": ("toolkit.cli.lint", "lint", "Check files and report problems with rule ids and positions."),
@@ -60,6 +61,9 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("toolkit: interrupted", err=True)
             sys.exit(EXIT_ERROR)
+        except BrokenPipeError:  # `toolkit rules | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as error:  # a crash must never look like success
             if os.environ.get("TOOLKIT_DEBUG"):
                 raise

@@ -63,40 +63,33 @@ def corpus_options(command, workers: bool = True):
     return rule_options(command)
 
 
-def _run(
-    mode,
-    inputs,
-    out,
-    workers,
-    engine,
-    resume,
-    unsafe,
-    text_key,
-    id_key,
-    max_error_rate,
-    quiet,
-    rules,
-    **model,
-):
-    config = build_config(*rules)
+def _run(mode: str, params: dict, **model) -> None:
+    """Run ``mode`` with a command's parsed options (``params``); ``model`` settings for translate."""
+    config = build_config(params["select"], params["ignore"], params["config_file"], params["isolated"])
+    fields = {
+        "unsafe": params.get("unsafe", False),
+        "text_key": params["text_key"],
+        "id_key": params["id_key"],
+    }
     if mode == "translate":
         from toolkit.corpus.translation import TranslateSettings
 
-        settings = TranslateSettings(config, unsafe=unsafe, text_key=text_key, id_key=id_key, **model)
+        settings = TranslateSettings(config, **fields, **model)
     else:
-        settings = RecordSettings(config, unsafe=unsafe, text_key=text_key, id_key=id_key)
+        settings = RecordSettings(config, **fields)
     options = RunOptions(
         settings,
         mode=mode,
-        workers=workers or default_jobs(),
-        engine=engine,
-        resume=resume,
-        max_error_rate=max_error_rate,
+        workers=params["workers"] or default_jobs(),
+        engine=params["engine"],
+        resume=params["resume"],
+        max_error_rate=params["max_error_rate"],
         command=tuple(sys.argv),
     )
+    quiet, out = params["quiet"], Path(params["out"])
     progress = None if quiet else ProgressLine()
     try:
-        summary = run_corpus(list(inputs), Path(out), options, progress)
+        summary = run_corpus(list(params["inputs"]), out, options, progress)
     finally:
         if progress is not None:
             progress.finish()
@@ -105,7 +98,7 @@ def _run(
         click.echo(
             f"toolkit: {counts['documents_in']:,} documents in, {counts['documents_out']:,} out, "
             f"{counts['changed']:,} changed, {counts['failed']:,} failed; "
-            f"{summary.processed} shard(s) processed, {summary.skipped} skipped; see {Path(out) / 'stats.json'}",
+            f"{summary.processed} shard(s) processed, {summary.skipped} skipped; see {out / 'stats.json'}",
             err=True,
         )
 
@@ -122,44 +115,16 @@ def corpus() -> None:
 @corpus.command("clean")
 @corpus_options
 @click.option("--unsafe", is_flag=True, help="Also apply guesses: dropped characters, years.")
-def corpus_clean(
-    inputs, out, workers, engine, resume, text_key, id_key, max_error_rate, quiet, unsafe, **rules
-):
+def corpus_clean(**params):
     """Repair the text of every record in INPUTS into OUT/data (a `toolkit` field reports per record)."""
-    _run(
-        "clean",
-        inputs,
-        out,
-        workers,
-        engine,
-        resume,
-        unsafe,
-        text_key,
-        id_key,
-        max_error_rate,
-        quiet,
-        _rules(rules),
-    )
+    _run("clean", params)
 
 
 @corpus.command("lint")
 @corpus_options
-def corpus_lint(inputs, out, workers, engine, resume, text_key, id_key, max_error_rate, quiet, **rules):
+def corpus_lint(**params):
     """Report findings per record of INPUTS (counts per rule and spans) into OUT/data."""
-    _run(
-        "lint",
-        inputs,
-        out,
-        workers,
-        engine,
-        resume,
-        False,
-        text_key,
-        id_key,
-        max_error_rate,
-        quiet,
-        _rules(rules),
-    )
+    _run("lint", params)
 
 
 @corpus.command("translate")
@@ -187,23 +152,7 @@ def corpus_lint(inputs, out, workers, engine, resume, text_key, id_key, max_erro
     type=click.Path(dir_okay=False),
     help="中文<TAB>English names and terms (default config/glossary.tsv).",
 )
-def corpus_translate(
-    inputs,
-    out,
-    engine,
-    resume,
-    text_key,
-    id_key,
-    max_error_rate,
-    quiet,
-    unsafe,
-    model,
-    model_workers,
-    threads_per_model,
-    batch_size,
-    glossary,
-    **rules,
-):
+def corpus_translate(model, model_workers, threads_per_model, batch_size, glossary, **params):
     """Translate every record of INPUTS (for example OUT/data of `corpus clean`) into OUT/data.
 
     Each record gains `text_en` (English Markdown) and `sections` (level, source, English). The
@@ -216,23 +165,9 @@ def corpus_translate(
     threads = threads_per_model or max(1, default_jobs() // max(1, model_workers))
     _run(
         "translate",
-        inputs,
-        out,
-        model_workers,
-        engine,
-        resume,
-        unsafe,
-        text_key,
-        id_key,
-        max_error_rate,
-        quiet,
-        _rules(rules),
+        {**params, "workers": model_workers},
         model=model,
         threads=threads,
         batch_size=batch_size,
         glossary=glossary or str(data_file("glossary.tsv")),
     )
-
-
-def _rules(options: dict) -> tuple:
-    return options["select"], options["ignore"], options["config_file"], options["isolated"]

@@ -9,7 +9,7 @@ from functools import partial
 import click
 
 from toolkit.cli.files import encoding_notes, read_inputs, write_atomic
-from toolkit.cli.options import build_config, rule_options
+from toolkit.cli.options import build_config, choice_option, rule_options
 from toolkit.document import LineIndex
 from toolkit.engine import lint_text
 from toolkit.parallel import default_jobs, map_texts
@@ -21,16 +21,13 @@ _RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-f", "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
-)
+@choice_option("-f", "--format", "output_format", choices=FORMATS)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of each finding.")
-@click.option(
+@choice_option(
     "--fail-on",
-    type=click.Choice(SEVERITIES),
+    choices=SEVERITIES,
     default="warning",
-    show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli.files import write_atomic
+from toolkit.cli.options import choice_option
 from toolkit.errors import InputError
 
 
@@ -17,7 +18,7 @@ def memory() -> None:
 
 
 @memory.command("export")
-@click.option("--format", "fmt", type=click.Choice(["tmx"]), default="tmx", show_default=True)
+@choice_option("--format", "fmt", choices=["tmx"])
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default stdout).")
 def export(fmt: str, output: str | None) -> None:
     """Write every entry (machine and reviewed) as TMX 1.4, source zh, target en."""
@@ -53,7 +54,7 @@ def import_(path: str) -> None:
 
 
 @memory.command("stats")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@choice_option("--format", "fmt", choices=["text", "json"])
 def stats(fmt: str) -> None:
     """Count the entries: machine translations per engine and model, and reviewed ones."""
     from toolkit.translate.memory import TranslationMemory

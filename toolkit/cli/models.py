@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.options import choice_option
+
 
 @click.group()
 def models() -> None:
@@ -14,7 +16,7 @@ def models() -> None:
 
 
 @models.command("fetch")
-@click.option("--size", type=click.Choice(["0.5b", "1.5b"]), default="1.5b", show_default=True)
+@choice_option("--size", choices=["0.5b", "1.5b"], default="1.5b")
 @click.option(
     "--from-dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),

@@ -1,16 +1,36 @@
-"""Options shared by the commands that run rules."""
+"""Options shared by the commands: the rule options and a choice option with its default shown."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from toolkit.config import Config, load_config
+if TYPE_CHECKING:
+    from toolkit.config import Config
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def choice_option(
+    *names: str, choices: Sequence[str], default: str | None = None, help: str | None = None
+) -> Callable[[Callable], Callable]:
+    """``click.option(*names)`` taking one of ``choices``; the default (the first) is shown in --help.
+
+    >>> @click.command()
+    ... @choice_option("--size", choices=["small", "large"])
+    ... def size(size):
+    ...     click.echo(size)
+    >>> from click.testing import CliRunner
+    >>> CliRunner().invoke(size, []).output.strip(), "[default: small]" in CliRunner().invoke(size, ["--help"]).output
+    ('small', True)
+    """
+    return click.option(
+        *names, type=click.Choice(list(choices)), default=default or choices[0], show_default=True, help=help
+    )
 
 
 def rule_options(command: Callable) -> Callable:
@@ -36,5 +56,7 @@ def rule_options(command: Callable) -> Callable:
 def build_config(
     select: tuple[str, ...], ignore: tuple[str, ...], config_file: str | None, isolated: bool
 ) -> Config:
-    """The configuration for this run."""
+    """The configuration for this run (``toolkit.config`` is imported here: it loads every rule)."""
+    from toolkit.config import load_config
+
     return load_config(config_file, _split(select) or None, _split(ignore) or None, isolated=isolated)

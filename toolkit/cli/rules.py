@@ -6,15 +6,14 @@ import json
 
 import click
 
+from toolkit.cli.options import choice_option
 from toolkit.errors import ConfigError
 from toolkit.rules import REGISTRY, resolve
 
 
 @click.command()
 @click.argument("rule", required=False)
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@choice_option("--format", "output_format", choices=["text", "json"])
 def rules(rule, output_format):
     """List every rule (id, name, severity, fix safety), or explain RULE (id or name)."""
     chosen = sorted(REGISTRY.values(), key=lambda r: r.id)

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli.files import InputFile, read_inputs, write_atomic
-from toolkit.cli.options import build_config, rule_options
+from toolkit.cli.options import build_config, choice_option, rule_options
 from toolkit.errors import InputError
 from toolkit.paths import data_file
 
@@ -117,12 +117,10 @@ def _from_xliff(
     "--output",
     help="Output file; a folder (ending in / or existing, or several inputs) gets NAME.en.md.",
 )
-@click.option(
+@choice_option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "json", "xliff"]),
-    default="md",
-    show_default=True,
+    choices=["md", "json", "xliff"],
     help="Markdown, JSON, or XLIFF 2 for a translator's review.",
 )
 @click.option(
@@ -136,11 +134,9 @@ def _from_xliff(
 @click.option(
     "--unsafe", is_flag=True, help="Also apply the guesses (dropped words, years) before translating."
 )
-@click.option(
+@choice_option(
     "--engine",
-    type=click.Choice(["llm", "openai", "argos"]),
-    default="llm",
-    show_default=True,
+    choices=["llm", "openai", "argos"],
     help="llm: a GGUF model in this process; openai: an OpenAI-compatible server; argos: an Argos package.",
 )
 @click.option(

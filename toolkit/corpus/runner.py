@@ -8,7 +8,7 @@ Layout of ``OUT``::
     stats.json         totals over all shards, rebuilt from the markers on every run
     run.json           version, configuration and command of the last run
 
-Records stream through: the reader feeds chunks to the engine with at most ``2 × workers``
+Records stream through: the reader feeds chunks to the engine with at most ``4 × workers``
 chunks in flight and results are written in input order as they come back, so memory is
 bounded by the chunk size, never by the shard. A shard's marker is written only after its
 data and errors files are renamed into place, so a run killed at any moment leaves no half
@@ -42,8 +42,13 @@ from toolkit.corpus.shards import (
 from toolkit.corpus.work import COUNT_KEYS, ChunkResult
 from toolkit.errors import ToolkitError
 
-CHUNK_RECORDS = 200
-CHUNK_BYTES = 1 << 20
+# Chunks small enough that every worker gets many (a slow last chunk leaves the others idle)
+# and large enough that sending them costs little next to cleaning them.
+CHUNK_RECORDS = 50
+CHUNK_BYTES = 256 << 10
+# Chunks in flight per worker: results are written in input order, so one slow chunk must not
+# leave the pool without work while the chunks after it wait to be written.
+WINDOW_PER_WORKER = 4
 
 
 class ErrorRateExceeded(ToolkitError):
@@ -224,7 +229,7 @@ def _process(todo, out, options, engine, digest, on_chunk: Callable[[ChunkResult
 
     ``on_chunk`` hears of every chunk written and (with ``None``) of every shard committed.
     """
-    window = 2 * options.workers
+    window = WINDOW_PER_WORKER * options.workers
     pending: deque = deque()  # ("start", shard) | ("chunk", handle) | ("end", shard), in input order
     in_flight = 0
     current: _OpenShard | None = None

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from toolkit.chardata import PINYIN_LETTERS, is_han, reads_as
+from toolkit.chardata import PINYIN_LETTERS, count_han, is_han, reads_as
+from toolkit.datacache import cached_table
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
-from toolkit.lexicon import Lexicon, get_lexicon
+from toolkit.lexicon import MAX_WORD, Lexicon, get_lexicon, jieba_dictionary
 from toolkit.paths import data_file
 
 HALF_RATIO = 0.05  # standalone frequency / frequency as a word half
@@ -34,11 +35,17 @@ FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了,
 SUGGESTIONS = 3
 # Characters a measure word follows: numerals and quantifiers.
 MEASURED = set(CN_DIGITS + "0123456789０１２３４５６７８９兩千万萬几幾每各某这這那哪")
-MODES = ("alone", "always", "fits")
+MODES = ("alone", "always", "fits", "modified", "counts")
+LONE_NOUNS = set("人")  # the one-character noun a quantity (很多人) takes without a longer word
+# jieba's part-of-speech tags of words that modify a noun: adjectives, distinguishing words, verbal nouns.
+MODIFIER_TAGS = ("a", "ad", "an", "b", "vn")
+CLASSIFIER_ENDS = set("种種类類些等")  # 各种, 这类, 一些, 等: a kind of … needs a noun after it
 FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-for-word swap
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
+# ``?shù)``: a byte lost in a straddle; a run that holds one on each side is mojibake, left to the GBK repairs
+_STRADDLE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,12 @@ class DroppedPattern:
 
     ``alone``: the match must be a word of its own in the best segmentation; ``always``: the
     regex decides; ``fits``: the restored text must read as well as an exact word swap would
-    (``多`` → ``很多`` in ``給多家庭``, not in ``多數人`` or ``多家電商``, where ``多`` starts a word).
+    (``多`` → ``很多`` in ``給多家庭``, not in ``多數人`` or ``多家電商``, where ``多`` starts a word);
+    ``modified``: the match stands alone right after a word that modifies a noun (an adjective, a
+    distinguishing word or a verbal noun in jieba's tags, or a kind word such as 各種, 這類),
+    so it must be a noun there (``違規手`` → ``違規手段``, not ``他的手``, ``舉起手``);
+    ``counts``: as ``fits``, and what follows must read as a noun it counts, a word of two or more
+    characters or 人 (``受到多上班族`` → ``很多上班族``, not the adverb of ``多問一句``, ``多看、多問``).
     A group named ``at`` narrows the reported span (and the replaced text) to that group; the
     replacement is written for the whole match and must give back the text around the group.
     """
@@ -105,8 +117,8 @@ def is_traditional(text: str, lexicon: Lexicon) -> bool:
     >>> is_traditional("問題很多", get_lexicon()), is_traditional("问题很多", get_lexicon())
     (True, False)
     """
-    han = sum(1 for ch in text if is_han(ch))
-    return han > 0 and sum(1 for ch in text if ch in lexicon.t2s) >= 0.02 * han
+    han = count_han(text)
+    return han > 0 and sum(map(lexicon.t2s.__contains__, text)) >= 0.02 * han
 
 
 def annotation_free(text: str) -> tuple[str, list[int]]:
@@ -126,6 +138,36 @@ def annotation_free(text: str) -> tuple[str, list[int]]:
     kept.append(text[position:])
     offsets.extend(range(position, len(text)))
     return "".join(kept), offsets
+
+
+@cache
+def noun_modifiers() -> frozenset[str]:
+    """Dictionary words (simplified) that jieba tags as modifying a noun, built once into the cache.
+
+    >>> "特殊" in noun_modifiers(), "孩子" in noun_modifiers()
+    (True, False)
+    """
+    source = jieba_dictionary()
+
+    def build() -> str:
+        words = []
+        with source.open(encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.split()
+                if len(parts) > 2 and len(parts[0]) <= MAX_WORD and parts[2] in MODIFIER_TAGS:
+                    words.append(parts[0])
+        return "\n".join(words)
+
+    return frozenset(cached_table("noun-modifiers", 1, [source], build).split("\n"))
+
+
+def _modifies_noun(word: str) -> bool:
+    """Whether ``word`` (simplified) modifies a noun after it: 特殊, 违规, 非法, 各种.
+
+    >>> _modifies_noun("违规"), _modifies_noun("各种"), _modifies_noun("他"), _modifies_noun("举起")
+    (True, True, False, False)
+    """
+    return word in noun_modifiers() or (len(word) > 1 and word[-1] in CLASSIFIER_ENDS)
 
 
 def _gain(lexicon: Lexicon, simple: str, start: int, end: int, replacement: str) -> float:
@@ -157,14 +199,21 @@ def _to_script(word: str, traditional: bool) -> str:
     return convert_script(word, "s2t").text
 
 
-def _listed(text, simple, patterns, lexicon, single, traditional) -> list[DroppedGuess]:
+def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[DroppedGuess]:
+    single = {span for span in tokens if span[1] - span[0] == 1}
+    previous = {end: start for start, end in tokens}
+    following = dict(tokens)
+    ends = {end - 1 for start, end in tokens if end - start > 1}  # last characters of longer words
     guesses = []
     for entry in patterns:
         for match in entry.pattern.finditer(text):
+            if (
+                _STRADDLE.match(text, match.end())
+                and "?" in text[max(0, match.start() - 2 * WINDOW) : match.start()]
+            ):
+                continue  # ?O胍岣叻謹(jǐn)?shù): 謹 is inside a garbled run, not a lost 慎
             group = "at" if "at" in entry.pattern.groupindex else 0
             start, end = match.span(group)
-            if entry.mode == "alone" and any((i, i + 1) not in single for i in range(start, end)):
-                continue
             replacement = match.expand(entry.replacement)
             if group:
                 whole_start, whole_end = match.span()
@@ -172,8 +221,20 @@ def _listed(text, simple, patterns, lexicon, single, traditional) -> list[Droppe
             restored = lexicon.to_simplified(replacement)
             if not traditional:
                 replacement = restored  # a form shared by both scripts (也要) restores in the text's
+            if entry.mode in ("alone", "modified") and any(
+                (i, i + 1) not in single for i in range(start, end)
+            ):
+                tangled = entry.mode == "alone" and end - start == 1 and start in ends
+                if not (tangled and _untangles(lexicon, simple, start, end, restored)):
+                    continue
+            if entry.mode == "modified" and not (
+                start in previous and _modifies_noun(simple[previous[start] : start])
+            ):
+                continue
+            if entry.mode == "counts" and not _counted(simple, end, following):
+                continue
             gain = _gain(lexicon, simple, start, end, restored)
-            if entry.mode == "fits":
+            if entry.mode in ("fits", "counts"):
                 swap = lexicon.score(restored) - (lexicon.score(simple[start:end]) if end > start else 0.0)
                 if gain < swap - FIT_MARGIN:
                     continue
@@ -181,6 +242,41 @@ def _listed(text, simple, patterns, lexicon, single, traditional) -> list[Droppe
                 DroppedGuess(start, end, replacement, (replacement,), gain, "listed truncated form")
             )
     return guesses
+
+
+def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
+    """Whether the token at ``start`` is a noun a quantity can count: a longer word, or 人.
+
+    >>> tokens = {0: 1, 1: 4, 4: 5, 5: 6}
+    >>> _counted("多上班族多问", 1, tokens), _counted("多上班族多问", 5, tokens)
+    (True, False)
+    """
+    end = following.get(start)
+    return end is not None and (end - start > 1 or simple[start] in LONE_NOUNS)
+
+
+def _rare_singles(lexicon: Lexicon, text: str) -> int:
+    """How many Han characters of ``text`` stand alone in its best segmentation and are rare alone."""
+    ends = lexicon.segment(text)[1]
+    return sum(
+        1
+        for start, end in zip([0, *ends], ends, strict=False)
+        if end - start == 1 and is_han(text[start]) and lexicon.char_logp(text[start]) < FUNCTION_WORD_LOGP
+    )
+
+
+def _untangles(lexicon: Lexicon, simple: str, start: int, end: int, restored: str) -> bool:
+    """Whether restoring ``simple[start:end]`` (the end of a longer word) leaves fewer rare lone characters.
+
+    ``清盤問，`` reads 清/盤問 (a lone 清); with 問題 it reads 清盤/問題: the word 盤問 was an
+    accident of the drop. ``提問，`` stays: 提/問題 leaves a lone 提.
+
+    >>> [_untangles(get_lexicon(), t, 4, 5, "问题") for t in ("面临清盘问，规模", "老师提问，学生")]
+    [True, False]
+    """
+    low, high = max(0, start - WINDOW), min(len(simple), end + WINDOW)
+    after = simple[low:start] + restored + simple[end:high]
+    return _rare_singles(lexicon, after) < _rare_singles(lexicon, simple[low:high])
 
 
 def _unknown_word(simple: str, index: int, single: set[tuple[int, int]], lexicon: Lexicon) -> bool:
@@ -221,7 +317,7 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
         ch = simple[start]
         if not is_han(ch):
             continue
-        alone = lexicon.words.get(ch, 0)
+        alone = lexicon.char_counts.get(ch, 0)
         options: list[tuple[float, str]] = []
         if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
             simple, start + 1, single, lexicon
@@ -256,9 +352,10 @@ def find_dropped(
     view, offsets = annotation_free(text)
     offsets.append(len(text))
     simple = lexicon.to_simplified(view)
-    single = {span for span in _tokens(simple, lexicon) if span[1] - span[0] == 1}
+    tokens = _tokens(simple, lexicon)
+    single = {span for span in tokens if span[1] - span[0] == 1}
     traditional = is_traditional(view, lexicon)
-    guesses = _listed(view, simple, patterns, lexicon, single, traditional)
+    guesses = _listed(view, simple, patterns, lexicon, tokens, traditional)
     if statistical:
         guesses += _statistical(view, simple, lexicon, single, traditional, min_gain)
     guesses.sort(key=lambda g: (g.start, -g.gain))

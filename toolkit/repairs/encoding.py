@@ -95,22 +95,22 @@ def find_utf8_as_gbk(text: str) -> list[EncodingRepair]:
             data = run.encode("gbk")
         except UnicodeEncodeError:
             continue
-        boundaries = {2 * index: index for index in range(len(run) + 1)}
+        limit = 2 * len(run)  # character boundaries fall on even byte offsets up to here
         for sequence in _UTF8_CHINESE.finditer(data):
             first, last = sequence.span()
-            while first < last and first not in boundaries:
+            while first < last and (first % 2 or first > limit):
                 first += 3
-            while last > first and last not in boundaries:
+            while last > first and (last % 2 or last > limit):
                 last -= 3
             if last - first < 6:
                 continue
             repaired = data[first:last].decode("utf-8")
-            damaged = run[boundaries[first] : boundaries[last]]
+            damaged = run[first // 2 : last // 2]
             if reads_as_words(repaired) and _gain(damaged, repaired) >= MIN_GAIN:
                 repairs.append(
                     EncodingRepair(
-                        match.start() + boundaries[first],
-                        match.start() + boundaries[last],
+                        match.start() + first // 2,
+                        match.start() + last // 2,
                         repaired,
                         "encode gbk, decode utf-8",
                     )

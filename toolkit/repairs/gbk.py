@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
-from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, readings, reads_as
+from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, pinyin_source, readings, reads_as
 from toolkit.datacache import cached_table
 from toolkit.lexicon import MAX_WORD, UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
@@ -402,7 +402,11 @@ def _closing_chars(previous: str, pending: Pending) -> tuple[str, ...]:
 
 @cache
 def _syllable_pairs() -> dict[str, tuple[tuple[int, int, str], ...]]:
-    """Every plausible two-byte character by reading: ``(lead, trail, char)``."""
+    """Every plausible two-byte character by reading: ``(lead, trail, char)`` (from the data cache)."""
+    return cached_table("gbk-syllables", 1, [pinyin_source()], _build_syllable_pairs)
+
+
+def _build_syllable_pairs() -> dict[str, tuple[tuple[int, int, str], ...]]:
     table = pair_table()[0]
     found: dict[str, list[tuple[int, int, str]]] = {}
     for code, ch in enumerate(table):
@@ -433,6 +437,7 @@ def is_traditional(text: str) -> bool:
     return traditional > sum(1 for ch in text if ch in simplified)
 
 
+@lru_cache(maxsize=1 << 16)  # beam states add the same one or two characters again and again
 def _script_cost(decoded: str, traditional: bool) -> float:
     """Cost of unlikely characters in a reading: of the other script (a traditional page has
     no 诉 for 訴), or in no word of the lexicon at all (昈, 篛: what shifted bytes make)."""

@@ -8,13 +8,17 @@ front matter, directive fences, definition lists, URLs, e-mail addresses), an
 emoticon (``;-)``), a Latin name or keyword (``Yahoo!``, ``!important``), or
 damaged text that the mojibake repair owns (``?shù)``). Brackets are converted
 as a pair, and only when they hold Chinese text outside ASCII string quotes:
-``(GDP)``, pinyin and ``print("你好")`` stay. A full stop before a closing
-quote is a sentence end: ``"参数错误."`` → ``"参数错误。"``.
+``(GDP)``, pinyin and ``print("你好")`` stay; a bracketed list number before
+Chinese text is converted too, as a line's label or inline (``(1)水压`` →
+``（1）水压``, ``如式(2)所示``). A full stop before a closing quote is a sentence
+end: ``"参数错误."`` → ``"参数错误。"``.
 
 >>> fix_halfwidth_punctuation("今天,我們去北京!1,000元;網址 https://a.cn/?q=1 ,好").text
 '今天，我們去北京！1,000元；網址 https://a.cn/?q=1 ，好'
 >>> fix_halfwidth_punctuation("支付寶(阿里巴巴旗下)與(GDP)").text
 '支付寶（阿里巴巴旗下）與(GDP)'
+>>> fix_halfwidth_punctuation("(1)检查门窗;(二)查看水电").text
+'（1）检查门窗；（二）查看水电'
 >>> fix_halfwidth_punctuation("&nbsp;中文[指南](/zh/指南)用Yahoo!搜索;-)").text
 '&nbsp;中文[指南](/zh/指南)用Yahoo!搜索;-)'
 """
@@ -24,7 +28,7 @@ from __future__ import annotations
 import re
 
 from toolkit.chardata import PINYIN_LETTERS, is_cjk, is_han
-from toolkit.document import parse_blocks
+from toolkit.document import CN_DIGITS, parse_blocks
 from toolkit.findings import Edit, Finding
 from toolkit.markup import protected_mask
 from toolkit.repairs import Repair, apply_findings
@@ -44,6 +48,7 @@ _PROTECTED = re.compile(
 _ASCII_STRING = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 _CLOSING_QUOTES = frozenset("\"'”’」』)）")
 _PAIR = re.compile(r"\(([^()\n]{1,80})\)")
+_LIST_NUMBER = re.compile(rf"\([ \t]*(?:\d{{1,3}}|[{CN_DIGITS}]{{1,3}})[ \t]*\)")
 # A `?` that starts a GBK straddle run: pinyin without its `(`, or shifted characters
 # up to an ASCII letter that carries an annotation (the run ends at an ASCII byte).
 _DAMAGE = re.compile(
@@ -60,6 +65,7 @@ def _looks_damaged(ch: str) -> bool:
 
 
 def _protected_mask(text: str) -> bytearray:
+    """Offsets no mark may be converted at: markup, numbers, emoticons, damage."""
     mask = protected_mask(text)
     for match in _PROTECTED.finditer(text):
         mask[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
@@ -69,11 +75,25 @@ def _protected_mask(text: str) -> bytearray:
         index = match.start()
         low, high = max(0, index - 2), min(len(text), index + 3)
         mask[low:high] = b"\x01" * (high - low)
+    return mask
+
+
+def _with_labels(text: str, mask: bytearray) -> bytearray:
+    """``mask`` with every line's numbering label (``1.1``, ``一.``) protected as well."""
+    mask = bytearray(mask)
     for block in parse_blocks(text):
         if block.label:
             label_start = block.start + block.text.index(block.label)
             mask[label_start : label_start + len(block.label)] = b"\x01" * len(block.label)
     return mask
+
+
+def _numbers_chinese_text(text: str, match: re.Match[str]) -> bool:
+    """A bracketed list number (``(1)``, ``(二)``) at a line start or after Chinese, before Chinese."""
+    if not _LIST_NUMBER.fullmatch(match.group()):
+        return False
+    before, after = _neighbour(text, match.start(), -1), _neighbour(text, match.end() - 1, 1)
+    return (before == "\n" or is_cjk(before)) and is_han(after)
 
 
 def _neighbour(text: str, index: int, step: int) -> str:
@@ -86,14 +106,19 @@ def _neighbour(text: str, index: int, step: int) -> str:
 
 def find_halfwidth_punctuation(text: str) -> list[Finding]:
     """Half-width marks in Chinese context, each with a fix to the full-width form."""
-    mask = _protected_mask(text)
+    unlabelled = _protected_mask(text)
+    mask = _with_labels(text, unlabelled)
     findings: list[Finding] = []
-    paired: set[int] = set()
     for match in _PAIR.finditer(text):
         open_at, close_at = match.start(), match.end() - 1
-        paired.update((open_at, close_at))
-        outside_strings = _ASCII_STRING.sub("", match.group(1))
-        if mask[open_at] or mask[close_at] or not any(is_han(ch) for ch in outside_strings):
+        if _numbers_chinese_text(text, match):
+            if unlabelled[open_at] or unlabelled[close_at]:
+                continue
+        elif (
+            mask[open_at]
+            or mask[close_at]
+            or not any(is_han(ch) for ch in _ASCII_STRING.sub("", match.group(1)))
+        ):
             continue
         for at in (open_at, close_at):
             findings.append(_finding(text, at))

@@ -37,7 +37,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from toolkit.chardata import is_han
+from toolkit.chardata import HAN, count_han, is_han
 from toolkit.findings import AppliedEdit, Edit, Finding
 from toolkit.lexicon import get_lexicon
 from toolkit.markup import protected_mask
@@ -119,7 +119,7 @@ def _japanese(line: str) -> bool:
     (True, False)
     """
     kana = len(_KANA.findall(line))
-    han = sum(1 for ch in line if is_han(ch))
+    han = count_han(line)
     return kana >= MIN_KANA and kana >= MIN_KANA_SHARE * (kana + han)
 
 
@@ -130,7 +130,9 @@ def _candidates(text: str) -> list[int]:
     start = 0
     for line in text.split("\n"):
         if not _japanese(line):
-            offsets.extend(start + i for i, ch in enumerate(line) if is_han(ch) and not mask[start + i])
+            offsets.extend(
+                start + match.start() for match in HAN.finditer(line) if not mask[start + match.start()]
+            )
         start += len(line) + 1
     return offsets
 
@@ -142,6 +144,9 @@ def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
     share of the script-specific characters (0 reports any mixture).
     """
     kinds = classify_chars(text)
+    present = set(kinds.values())
+    if "traditional" not in present or "simplified" not in present:
+        return []  # one script only (or neither): nothing is mixed
     offsets = _candidates(text)
     counts = {"traditional": 0, "simplified": 0}
     for index in offsets:
@@ -165,6 +170,8 @@ def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
         conversions: tuple[str, ...] = ("t2s",)
     else:
         conversions = TRADITIONAL_STANDARDS
+    if not suspects:
+        return []  # nothing to convert: no OpenCC converter is built
     in_context = _LineConversions(text, conversions)
     fix_with = in_context.closest_standard()
     findings = []
@@ -195,10 +202,10 @@ def _in_written_word(text: str, index: int) -> bool:
     >>> _in_written_word("乾隆年间", 0), _in_written_word("乾淨的", 0)
     (True, False)
     """
-    words = get_lexicon().words
+    lexicon = get_lexicon()
     for length in range(2, 5):
         for start in range(max(0, index - length + 1), index + 1):
-            if start + length <= len(text) and text[start : start + length] in words:
+            if start + length <= len(text) and text[start : start + length] in lexicon:
                 return True
     return False
 

@@ -9,7 +9,9 @@ number followed by ``年`` is reported when the context needs a calendar year:
 - at the start of a sentence followed by a comma (``24年，第三方支付…``), or at a clause start
   before the subject of the sentence (``，21年我國``);
 - three digits without a zero (``215年``): no round duration, no modern year;
-- on a page that has such a year already, any 2–3 digit year at a clause start.
+- after 自/從 and before 以來/以後/起 (``自25年以來``: since a year; ``成立25年以來`` is a duration);
+- at the end of a range that starts with a year (``2018年至22年間``);
+- on a page that has such a year already, any 2–3 digit year at a clause start (``22年以來``).
 
 Durations stay (``20年前``, ``10年來``, ``近20年``, ``80年代``, ``3年期``, ``诞生12年``).
 
@@ -48,6 +50,7 @@ from toolkit.repairs.dropped import annotation_free
 RULE = "ZH302"
 _DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之])"
 _LOOSE_DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之的時时中裡里過过])"
+_SPAN = r"(?!(?:到|至|[-~～—])\d{1,2}年(?:之間|之间|左右|不等))"  # 在12年到15年之間: a span of years
 _VERBS = r"成立|創立|创立|創建|创建|創辦|创办|始建|建立|誕生|诞生|上線|上线|推出|開業|开业|註冊|注册|起步|出生|發布|发布|啟動|启动"
 _PREPOSITIONS = r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据"
 _CLAUSE = r"(?:^|(?<=[。！？；;，,：:\n]))"
@@ -57,17 +60,22 @@ _SUBJECTS = (
     r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]"
 )
 _SHORT_YEAR = re.compile(
-    rf"(?:(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
-    rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION})"
+    rf"(?:(?:(?<=(?<!\d)\d{{4}}年)|(?<=(?<!\d)[12][1-9]{{2}}年))(?:至|到|[-—~～])(?P<digits7>\d{{1,3}})年"
+    rf"|(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
+    rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION}{_SPAN})"
     rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|中期?|前[後后]|上半年|下半年|[春夏秋冬]季?|第?[一二三四1-4]季度|\d{{1,2}}月)"
     rf"|{_CLAUSE}(?P<digits3>\d{{2,3}})年(?=(?:{_SUBJECTS}))"
     rf"|{_SENTENCE}(?P<digits5>\d{{2,3}})年{_LOOSE_DURATION}(?=[\u4e00-\u9fff])"
     rf"|(?<!\d)(?<!\d[.,])(?<![第近約约達达逾超滿满])(?P<digits4>[12][1-9]{{2}})年(?!代|歷史|历史|之久|的歷史|的历史)"
-    rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年{_LOOSE_DURATION}",
+    rf"|(?P<since>(?<![\d年月])(?:自從|自从|自|從|从))(?P<digits6>\d{{1,3}})年(?=以來|以来|以後|以后|起|開始|开始)"
+    rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年(?:{_LOOSE_DURATION}|(?=以來|以来))",
     re.MULTILINE,
 )
-_GROUPS = ("digits", "digits1", "digits2", "digits3", "digits5", "digits4", "weak")
-_FULL_YEAR = re.compile(rf"(?<!\d)(?P<digits>\d{{4}})年{_DURATION}")
+_GROUPS = ("digits7", "digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
+_FULL_YEAR = re.compile(
+    rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
+)  # 距今約5000年, 長達1000年之久: a span of years, not a year
+_LENGTH_OF_TIME = re.compile(r"年限|期限|年齡|年龄|工齡|工龄|壽命|寿命|年資|年资|刑期|學制|学制")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 FIRST_YEAR = 1900
 
@@ -169,9 +177,23 @@ def _where(match: re.Match[str], group: str) -> str:
         return f"after {match.group('context') or match.group('preposition')}"
     if group == "digits2":
         return f"before {match.group('part')}"
+    if group == "digits7":
+        return "ending a range that starts with a year"
+    if group == "digits6":
+        return f"after {match.group('since')}, a starting point"
     if group == "digits4":
         return "and no zero"
     return "at the start of a clause"
+
+
+def _counts_years(view: str, position: int) -> bool:
+    """Whether the sentence before ``position`` names a length of time, so its ``N年`` are durations.
+
+    >>> _counts_years("最低繳費年限將從15年提高到20年", 8), _counts_years("行業從15年開始整頓", 3)
+    (True, False)
+    """
+    start = max(view.rfind(stop, 0, position) for stop in "。！？；\n") + 1
+    return _LENGTH_OF_TIME.search(view, start, position) is not None
 
 
 def _truncated_years(view: str, last: int) -> list[_Truncated]:
@@ -180,6 +202,8 @@ def _truncated_years(view: str, last: int) -> list[_Truncated]:
         group = next(name for name in _GROUPS if match.group(name))
         digits = match.group(group)
         start, end = match.span(group)
+        if _counts_years(view, start):
+            continue
         message = f'year "{digits}年" has {len(digits)} digit{"s" * (len(digits) > 1)} {_where(match, group)}'
         zeros, middle = with_zeros(digits, last), without_middle(digits, last)
         if zeros or middle or shorthand(digits, last):

@@ -23,7 +23,10 @@ from toolkit.rules.registry import CheckContext, register
         "the text's length. This rule matches a user-extensible list (config/dropped_words.tsv) in "
         "every position the generator leaves (the blank of 電話 or none, 同時 with or without its "
         "comma, at a sentence start before 還要/也要), checks with word frequencies that the short "
-        "form is not itself a word there (多數人, 多家電商, 手機 stay), and flags a character that is "
+        "form is not itself a word there (多數人, 多家電商, 手機 stay) and with grammatical classes "
+        "from jieba's tags that it stands where the word must (違規手 after a modifier, 很多 before a "
+        "noun it counts, not the adverb of 多問一句), leaves spans next to mojibake to the GBK "
+        "repairs, and flags a character that is "
         "almost always half of a common word but stands alone. The fix is a guess: it is applied "
         "only with --unsafe."
     ),

@@ -226,6 +226,12 @@ def check_residue(context: CheckContext) -> Iterable[Finding]:
     text = context.text
     if text.isascii():
         return []
+    return context.memo("residue", lambda: _residue(context))
+
+
+def _residue(context: CheckContext) -> list[Finding]:
+    """ZH104's findings, computed once per text (the engine's claimed spans need them too)."""
+    text = context.text
     covered = [(f.start, f.end) for f in _straddles(context, gbk.DEFAULT_MARGIN)] if "?" in text else []
     covered += [(r.start, r.end) for r in _encoding_runs(context)]
     covered += protected_spans(text)  # URLs, code and markup: a `?` there is a query

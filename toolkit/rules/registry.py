@@ -6,6 +6,7 @@ them all, so ``REGISTRY`` is complete once ``toolkit.rules`` is imported.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,24 +79,54 @@ def register(
     *,
     severity: str,
     fix: str,
-    summary: str,
-    rationale: str,
-    example: str,
+    summary: str | None = None,
+    rationale: str | None = None,
+    example: str | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Decorator: register ``check`` as rule ``id``.
 
-    ``options`` are the rule's defaults; ``config/default.toml`` and user
-    configuration override them.
+    ``summary``, ``rationale`` and ``example``, unless all three are given, are read from the
+    check's docstring (see :func:`describe`). ``options`` are the rule's defaults;
+    ``config/default.toml`` and user configuration override them.
     """
 
     def decorate(check: CheckFunction) -> CheckFunction:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        REGISTRY[id] = Rule(id, name, severity, fix, summary, rationale, example, check, options or {})
+        given = (summary, rationale, example)
+        texts = describe(check) if None in given else given
+        REGISTRY[id] = Rule(id, name, severity, fix, *texts, check, options or {})
         return check
 
     return decorate
+
+
+def describe(check: Callable) -> tuple[str, str, str]:
+    """A rule's summary, rationale and example, from its check's docstring.
+
+    The first line is the summary (its full stop dropped), the last paragraph starts with
+    ``Example:``, the paragraphs between are the rationale; line breaks become spaces.
+
+    >>> def check_empty(context):
+    ...     '''Heading with no content.
+    ...
+    ...     A heading followed by a heading of the same level
+    ...     has no text.
+    ...
+    ...     Example: 2.2 directly followed by 2.3
+    ...     '''
+    >>> describe(check_empty)
+    ('Heading with no content', 'A heading followed by a heading of the same level has no text.', '2.2 directly followed by 2.3')
+    """
+    paragraphs = [" ".join(p.splitlines()) for p in inspect.cleandoc(check.__doc__ or "").split("\n\n")]
+    if len(paragraphs) < 3 or not paragraphs[-1].startswith("Example: "):
+        raise ValueError(f"{check.__name__}: the docstring needs a summary, a rationale and 'Example: …'")
+    return (
+        paragraphs[0].removesuffix("."),
+        " ".join(paragraphs[1:-1]),
+        paragraphs[-1].removeprefix("Example: "),
+    )
 
 
 def resolve(selector: str) -> list[Rule]:

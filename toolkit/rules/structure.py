@@ -63,20 +63,16 @@ def _numbered_runs(section: Section) -> Iterator[list[Block]]:
     yield from lists.values()
 
 
-@register(
-    "ZH501",
-    "heading-sequence",
-    severity="error",
-    fix="none",
-    summary="Skipped, repeated or out-of-order heading number",
-    rationale=(
-        "Sibling headings of one style must count 1, 2, 3… from 1 (一、二、三、; 1.1, 1.2; "
-        "（一）（二）). A gap, a repeat or a step back means a lost, duplicated or misplaced "
-        "section. Numbered list items are checked the same way; a list may restart at 1."
-    ),
-    example="一、 … 三、 (二 is missing); 1.1 … 1.1 (repeated)",
-)
+@register("ZH501", "heading-sequence", severity="error", fix="none")
 def check_sequence(context: CheckContext) -> Iterable[Finding]:
+    """Skipped, repeated or out-of-order heading number.
+
+    Sibling headings of one style must count 1, 2, 3… from 1 (一、二、三、; 1.1, 1.2; （一）（二）). A gap, a
+    repeat or a step back means a lost, duplicated or misplaced section. Numbered list items are
+    checked the same way; a list may restart at 1.
+
+    Example: 一、 … 三、 (二 is missing); 1.1 … 1.1 (repeated)
+    """
     for section in context.document.tree.walk():
         for run in _numbered_runs(section):
             expected = 1
@@ -101,20 +97,15 @@ def check_sequence(context: CheckContext) -> Iterable[Finding]:
                 previous = block
 
 
-@register(
-    "ZH502",
-    "subsection-parent",
-    severity="error",
-    fix="none",
-    summary="Subsection number does not match its chapter",
-    rationale=(
-        "A decimal subsection N.M belongs to chapter N (and N.M.K to N.M). When the prefix "
-        "differs from the number of the heading it stands under, the subsection was moved or "
-        "mis-numbered."
-    ),
-    example="三、原因 followed by 2.1 風險 (should be 3.1)",
-)
+@register("ZH502", "subsection-parent", severity="error", fix="none")
 def check_parent(context: CheckContext) -> Iterable[Finding]:
+    """Subsection number does not match its chapter.
+
+    A decimal subsection N.M belongs to chapter N (and N.M.K to N.M). When the prefix differs from
+    the number of the heading it stands under, the subsection was moved or mis-numbered.
+
+    Example: 三、原因 followed by 2.1 風險 (should be 3.1)
+    """
     for section in context.document.tree.walk():
         parent = section.heading
         if parent is None or parent.number is None:
@@ -137,20 +128,16 @@ def check_parent(context: CheckContext) -> Iterable[Finding]:
                 )
 
 
-@register(
-    "ZH503",
-    "heading-level-order",
-    severity="warning",
-    fix="none",
-    summary="Heading level skipped in the 一、→（一）→1.→（1） order",
-    rationale=(
-        "GB/T 9704 orders levels 一、 → （一） → 1. → （1）. When a document uses a level, a "
-        "heading that jumps past it (a （1） directly under 一、 while 1. exists elsewhere) breaks "
-        "the hierarchy readers and converters rely on."
-    ),
-    example="一、背景 then （1）細節, in a document that also uses 1.",
-)
+@register("ZH503", "heading-level-order", severity="warning", fix="none")
 def check_level_order(context: CheckContext) -> Iterable[Finding]:
+    """Heading level skipped in the 一、→（一）→1.→（1） order.
+
+    GB/T 9704 orders levels 一、 → （一） → 1. → （1）. When a document uses a level, a heading that jumps
+    past it (a （1） directly under 一、 while 1. exists elsewhere) breaks the hierarchy readers and
+    converters rely on.
+
+    Example: 一、背景 then （1）細節, in a document that also uses 1.
+    """
     headings = [b for b in context.document.blocks if b.kind == "heading" and b.style in _GB_LEVEL]
     used = {_GB_LEVEL[b.style] for b in headings}
     previous_level = 0
@@ -169,19 +156,15 @@ def check_level_order(context: CheckContext) -> Iterable[Finding]:
         previous_level = level
 
 
-@register(
-    "ZH504",
-    "empty-section",
-    severity="warning",
-    fix="none",
-    summary="Heading with no content",
-    rationale=(
-        "A heading followed directly by a heading of the same or a higher level has no text: "
-        "the page generator dropped the section body."
-    ),
-    example="2.2 用戶信用意識薄弱 directly followed by 2.3 …",
-)
+@register("ZH504", "empty-section", severity="warning", fix="none")
 def check_empty(context: CheckContext) -> Iterable[Finding]:
+    """Heading with no content.
+
+    A heading followed directly by a heading of the same or a higher level has no text: the page
+    generator dropped the section body.
+
+    Example: 2.2 用戶信用意識薄弱 directly followed by 2.3 …
+    """
     for section in context.document.tree.walk():
         heading = section.heading
         if heading is not None and not section.content and not section.children:

@@ -7,7 +7,7 @@ server does); :class:`LLMTranslation` is an ``argostranslate.translate.ITranslat
 it. Measured on the WMT22 subset (see ``bench/bench_translate.py``; choices made on a disjoint
 dev subset):
 
-* one sentence per prompt (:func:`~toolkit.translate.engines.prompt.translation_messages`):
+* one sentence per prompt (:func:`~toolkit.translate.engines.prompt.sentence_messages`):
   Qwen's default system prompt, the task and the sentence in the user's turn (better than a
   translator persona with example pairs: 49.0 against 46.3 chrF on the dev lines), and the
   glossary's matching terms as a second system message;
@@ -37,14 +37,7 @@ from toolkit.models import model_fingerprint
 from toolkit.translate.consensus import pick_consensus
 from toolkit.translate.engines import translate_lines
 from toolkit.translate.engines.llama import CHATML_TEMPLATE, ChatTemplate, LlamaLanguageModel
-from toolkit.translate.engines.prompt import (
-    glossary_note,
-    settings_id,
-    tidy,
-    token_budget,
-    translation_messages,
-    usable,
-)
+from toolkit.translate.engines.prompt import sentence_messages, settings_id, tidy, token_budget, usable
 
 DEFAULT_BATCH_SIZE = 32  # parallel sequences; see bench/bench_translate.py
 
@@ -108,9 +101,7 @@ class LLMTranslation(ITranslation):
         if not sentences:
             return []
         template = getattr(self.model, "chat_template", None) or ChatTemplate(CHATML_TEMPLATE)
-        prompts = [
-            template.render(translation_messages(s, glossary_note(self.glossary, [s]))) for s in sentences
-        ]
+        prompts = [template.render(sentence_messages(s, self.glossary)) for s in sentences]
         budgets = [token_budget(s) for s in sentences]
         results = []
         for source, group in zip(sentences, self._complete(prompts, budgets, self.candidates), strict=True):

@@ -2,7 +2,7 @@
 llama-cpp-python's, vLLM, Ollama), with many requests in flight.
 
 Each sentence is one chat request with the same messages the in-process engine renders
-(:func:`~toolkit.translate.engines.prompt.translation_messages`), greedy (``temperature`` 0), and
+(:func:`~toolkit.translate.engines.prompt.sentence_messages`), greedy (``temperature`` 0), and
 its answer is tidied and checked the same way. ``concurrency`` requests run at once on worker
 threads, each with its own keep-alive connection; a request that gets 429 or a 5xx answer, times
 out or cannot connect is retried with exponential backoff (``Retry-After`` is honoured). Only the
@@ -31,14 +31,7 @@ from urllib.parse import urlsplit
 
 from toolkit.errors import ConfigError
 from toolkit.translate.engines import EngineUnavailableError
-from toolkit.translate.engines.prompt import (
-    glossary_note,
-    settings_id,
-    tidy,
-    token_budget,
-    translation_messages,
-    usable,
-)
+from toolkit.translate.engines.prompt import sentence_messages, settings_id, tidy, token_budget, usable
 
 DEFAULT_CONCURRENCY = 4  # what one local server (llama.cpp's --parallel 4, Ollama's default) serves at once
 DEFAULT_TIMEOUT = 300.0  # seconds per answer: a CPU server works through a queue of requests
@@ -213,15 +206,13 @@ class OpenAITranslation:
 
     def translate_one(self, sentence: str) -> str:
         """One sentence; an unusable answer is asked again once, more firmly, and the better one kept."""
-        note = glossary_note(self.glossary, [sentence])
         budget = token_budget(sentence)
-        target = tidy(self.complete(translation_messages(sentence, note), budget))
+        target = tidy(self.complete(sentence_messages(sentence, self.glossary), budget))
         if usable(sentence, target):
             return target
         with self._retries_lock:
             self.retries += 1
-        firmer = " ".join(filter(None, [note, ENGLISH_ONLY]))
-        again = tidy(self.complete(translation_messages(sentence, firmer), budget))
+        again = tidy(self.complete(sentence_messages(sentence, self.glossary, ENGLISH_ONLY), budget))
         return again if usable(sentence, again) or not target else target
 
     def translate_batch(self, sentences: Sequence[str]) -> list[str]:

@@ -60,6 +60,19 @@ def glossary_note(glossary: Mapping[str, str], texts: Sequence[str]) -> str:
     return "Use these translations of names and terms: " + "; ".join(found) + "." if found else ""
 
 
+def sentence_messages(sentence: str, glossary: Mapping[str, str], extra: str = "") -> list[dict[str, str]]:
+    """The chat messages for ``sentence``, noting the glossary terms it holds and ``extra``, if any.
+
+    >>> sentence_messages("支付寶很方便。", {"支付寶": "Alipay"}, "English only.")[1]["content"]
+    'Use these translations of names and terms: 支付寶 = Alipay. English only.'
+    >>> len(sentence_messages("你好。", {"支付寶": "Alipay"}))
+    2
+    """
+    return translation_messages(
+        sentence, " ".join(filter(None, [glossary_note(glossary, [sentence]), extra]))
+    )
+
+
 def settings_id(glossary: Mapping[str, str], candidates: int = 1) -> str:
     """The part of a translation-memory key that names the prompt and decoding settings.
 
