@@ -449,12 +449,6 @@ def _script_cost(decoded: str, traditional: bool) -> float:
     return SCRIPT_COST * sum(1 for ch in decoded if ch in other) + RARE_COST * rare
 
 
-@lru_cache(maxsize=65536)
-def _char_prior(ch: str, traditional: bool) -> float:
-    """:func:`_script_cost` of one character, memoised (the search asks for it at every step)."""
-    return _script_cost(ch, traditional)
-
-
 def _plausible(text: str) -> bool:
     """Real text decodes to Han characters, Chinese punctuation and ASCII."""
     return all(is_han(ch) or ch.isascii() or ch in "，。、；：？！（）《》“”「」…—·" for ch in text)
@@ -501,7 +495,7 @@ class _Reader:
             value = lexicon.extend(grown, values)
             tail = grown[1:] if len(grown) == MAX_WORD else grown
             values = (*values[-len(tail) :], value)
-            prior += _char_prior(ch, self.traditional) - (
+            prior += _script_cost(ch, self.traditional) - (
                 DOCUMENT_PAIR_BONUS if before + ch in self.pairs else 0.0
             )
             before = ch
@@ -530,7 +524,7 @@ class _Reader:
         best: dict[tuple[str, str, Pending], tuple[float, _State, str, Pending, bool]] = {}
         for state, ch, pending, dropped in options:
             score = lexicon.extend(state.tail + t2s.get(ch, ch), state.values) - state.prior
-            score -= _char_prior(ch, traditional) + (DROP_COST if dropped else 0.0)
+            score -= _script_cost(ch, traditional) + (DROP_COST if dropped else 0.0)
             if (state.decoded[-1:] or self.left[-1:]) + ch in pairs:
                 score += DOCUMENT_PAIR_BONUS  # a pair of characters the page holds elsewhere
             key = (state.decoded[-2:], ch, pending)
