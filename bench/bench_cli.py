@@ -53,9 +53,8 @@ def main() -> None:
         baseline = baseline or seconds
         print(f"{name:32} {seconds:8.3f} {seconds / baseline:9.1f}")
     probe = (
-        "import sys, runpy\n"
-        f"sys.argv = ['toolkit', 'lint', '--isolated', '--exit-zero', {str(SEED)!r}]\n"
-        "try:\n    runpy.run_module('toolkit', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "import sys\nfrom toolkit.cli import main\n"  # main, not the program: that ends with os._exit
+        f"try:\n    main(['lint', '--isolated', '--exit-zero', {str(SEED)!r}])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('torch', 'argostranslate', 'llama_cpp', 'ctranslate2', 'jieba', 'stanza')"
         " if m in sys.modules))"
     )
