@@ -94,7 +94,8 @@ def run() -> None:
     """The ``toolkit`` program: :func:`main`, then, after a :data:`QUICK_EXIT` command, ``os._exit``.
 
     The exit code is the command's; a reader that left before the output was flushed gives
-    :data:`EXIT_BROKEN_PIPE`, as inside the command.
+    :data:`EXIT_BROKEN_PIPE`, as inside the command, and an output that failed otherwise
+    :data:`EXIT_ERROR`.
     """
     try:
         main()
@@ -109,4 +110,6 @@ def run() -> None:
         sys.stderr.flush()
     except BrokenPipeError:
         code = EXIT_BROKEN_PIPE
+    except OSError:  # the output could not be written whole (a full disk): never exit 0
+        code = EXIT_ERROR
     os._exit(code)
