@@ -214,8 +214,8 @@ def test_installed_command_and_light_imports(tmp_path) -> None:
     completed = subprocess.run([toolkit, "lint", "--isolated", str(SEED)], capture_output=True, text=True)
     assert completed.returncode == 1 and "ZH101" in completed.stdout
     probe = (
-        f"import sys, runpy; sys.argv = ['toolkit', 'lint', '--isolated', '--exit-zero', {str(SEED)!r}]\n"
-        "try:\n    runpy.run_module('toolkit', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "import sys; from toolkit.cli import main\n"  # main, not the program: that ends with os._exit
+        f"try:\n    main(['lint', '--isolated', '--exit-zero', {str(SEED)!r}])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('torch', 'argostranslate', 'llama_cpp', 'ctranslate2', 'jieba') if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
@@ -231,6 +231,24 @@ def test_library_modules_import_on_their_own(module: str) -> None:
     """A Python user can import a repair first, without going through the CLI or the config."""
     completed = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_program_ends_quickly_with_the_whole_output_and_exit_code(runner, tmp_path) -> None:
+    """`python -m toolkit lint` leaves with os._exit after flushing: nothing is lost on the way."""
+    expected = runner.invoke(main, ["lint", "--isolated", "--format", "json", str(SEED)])
+    completed = subprocess.run(
+        [sys.executable, "-m", "toolkit", "lint", "--isolated", "--format", "json", str(SEED)],
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == expected.exit_code == 1 and completed.stdout == expected.stdout
+    assert json.loads(completed.stdout)["findings"]
+    cleaned = tmp_path / "page.txt"
+    cleaned.write_text("數(shù)據(jù),好", encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "-m", "toolkit", "clean", "--isolated", "--write", str(cleaned)]
+    )
+    assert completed.returncode == 0 and cleaned.read_text(encoding="utf-8") == "數據，好"
 
 
 def test_a_reader_that_leaves_early_gets_no_error() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from toolkit.repairs import encoding
 from toolkit.rules.mojibake import check_encoding
 from toolkit.rules.registry import CheckContext
@@ -25,6 +28,17 @@ def test_ftfy_keeps_chinese_punctuation() -> None:
     (repair,) = encoding.find_ftfy(damaged + "，“好”！")
     assert repair.replacement == "你好世界"
     assert repair.plan.startswith("ftfy:")
+
+
+def test_ftfy_is_loaded_only_for_what_it_could_change() -> None:
+    """Pinyin tone marks are Latin-1 letters but no mojibake: ftfy is not imported for them."""
+    probe = (
+        "import sys\nfrom toolkit.repairs.encoding import find_ftfy\n"
+        "print(find_ftfy('數(shù)據(jù) nǐ hǎo, café'), 'ftfy' in sys.modules)\n"
+        "print([r.replacement for r in find_ftfy('NicolÃ¡s\\ncafé \\x93引號\\x94')], 'ftfy' in sys.modules)"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.splitlines() == ["[] False", "['á', '“引號”'] True"]
 
 
 def test_no_change_on_clean_text(seed_text: str) -> None:

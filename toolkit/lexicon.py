@@ -24,6 +24,7 @@ import array
 import importlib.util
 import marshal
 import math
+from collections.abc import Iterator, Mapping
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -104,6 +105,33 @@ def _build(source: Path) -> dict[str, bytes]:
     return {name: marshal.dumps(table) for name, table in tables.items()}
 
 
+class _JoinedLists(Mapping[str, list[str]]):
+    """``{char: [word, …]}`` stored as newline-joined strings, each list split when first read.
+
+    A page reads the lists of a few of its characters, not of the 5,000 in the table.
+
+    >>> table = _JoinedLists({"措": "措施\\n举措"})
+    >>> table["措"], table.get("問", ()), len(table)
+    (['措施', '举措'], (), 1)
+    """
+
+    def __init__(self, joined: dict[str, str]) -> None:
+        self._joined = joined
+        self._split: dict[str, list[str]] = {}
+
+    def __getitem__(self, ch: str) -> list[str]:
+        words = self._split.get(ch)
+        if words is None:
+            words = self._split[ch] = self._joined[ch].split("\n")
+        return words
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._joined)
+
+    def __len__(self) -> int:
+        return len(self._joined)
+
+
 class Lexicon:
     """Word frequencies with a unigram segmentation scorer.
 
@@ -150,12 +178,12 @@ class Lexicon:
         return marshal.loads(self._blobs["end_mass"])
 
     @cached_property
-    def heads(self) -> dict[str, list[str]]:
-        return {ch: words.split("\n") for ch, words in marshal.loads(self._blobs["heads"]).items()}
+    def heads(self) -> Mapping[str, list[str]]:
+        return _JoinedLists(marshal.loads(self._blobs["heads"]))
 
     @cached_property
-    def tails(self) -> dict[str, list[str]]:
-        return {ch: words.split("\n") for ch, words in marshal.loads(self._blobs["tails"]).items()}
+    def tails(self) -> Mapping[str, list[str]]:
+        return _JoinedLists(marshal.loads(self._blobs["tails"]))
 
     @cached_property
     def t2s(self) -> dict[str, str]:

@@ -33,9 +33,17 @@ _COMMANDS = {
     "memory": ("toolkit.cli.memory", "memory", "Export, import (TMX) and count the translation memory."),
 }
 
+# Commands whose process holds nothing an exit handler must release once they return (their
+# pools are closed, their files written atomically): :func:`run` ends it with ``os._exit``
+# after flushing the output, sparing the interpreter's teardown of the lexicon and OpenCC
+# tables (about 0.1 s, paid by every pre-commit run).
+QUICK_EXIT = ("lint", "clean")
+
 
 class LazyGroup(click.Group):
     """A group whose commands are imported on first use, with uniform error handling."""
+
+    quick_exit = False  # the command resolved is one of QUICK_EXIT
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(_COMMANDS)
@@ -44,6 +52,7 @@ class LazyGroup(click.Group):
         if name not in _COMMANDS:
             return None
         module, attribute, _ = _COMMANDS[name]
+        self.quick_exit = name in QUICK_EXIT
         return getattr(importlib.import_module(module), attribute)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -79,3 +88,28 @@ def main() -> None:
 
     Exit codes: 0 clean, 1 problems found, 2 usage, input, config or model error.
     """
+
+
+def run() -> None:
+    """The ``toolkit`` program: :func:`main`, then, after a :data:`QUICK_EXIT` command, ``os._exit``.
+
+    The exit code is the command's; a reader that left before the output was flushed gives
+    :data:`EXIT_BROKEN_PIPE`, as inside the command, and an output that failed otherwise
+    :data:`EXIT_ERROR`.
+    """
+    try:
+        main()
+    except SystemExit as stop:
+        if not main.quick_exit or not (stop.code is None or isinstance(stop.code, int)):
+            raise
+        code = stop.code or 0
+    else:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    except OSError:  # the output could not be written whole (a full disk): never exit 0
+        code = EXIT_ERROR
+    os._exit(code)

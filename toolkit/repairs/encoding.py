@@ -21,8 +21,12 @@ repaired by ftfy.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from toolkit.chardata import is_cjk, is_han
 from toolkit.lexicon import get_lexicon
@@ -35,6 +39,8 @@ _UTF8_CHINESE = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}|\xe3\x80[\x80-\xbf]|\
 _CP1252_SPECIALS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 _LATIN_RUN = re.compile(rf"[\u0080-\u00ff{_CP1252_SPECIALS}][\u0040-\u007e\u0080-\u00ff{_CP1252_SPECIALS}]+")
 _HAS_LATIN = re.compile(r"[\u00c0-\u00ff]")
+# What ftfy's enabled fixers besides the mojibake heuristic act on: C1 controls, surrogates.
+_FTFY_CHARS = re.compile("[\x80-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,36 @@ def _ftfy_config():
     )
 
 
+@cache
+def _ftfy_is_bad() -> Callable[[str], bool]:
+    """ftfy's mojibake heuristic ``ftfy.badness.is_bad``, without importing the rest of ftfy.
+
+    ``ftfy.badness`` needs only ``re``; the ``ftfy`` package builds codecs and tables on
+    import (about 50 ms), which a page whose Latin letters are pinyin tone marks never needs.
+    """
+    if "ftfy.badness" in sys.modules:
+        return sys.modules["ftfy.badness"].is_bad
+    package = importlib.util.find_spec("ftfy")
+    spec = importlib.util.spec_from_file_location(
+        "toolkit._ftfy_badness", package.submodule_search_locations[0] + "/badness.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.is_bad
+
+
+def _ftfy_may_change(line: str) -> bool:
+    """False only when ``ftfy.fix_and_explain`` with :func:`_ftfy_config` returns ``line`` unchanged.
+
+    Its encoding fix starts only on text ``is_bad`` calls mojibake; the other fixers it
+    runs act on C1 controls and surrogates.
+
+    >>> _ftfy_may_change("拼音 shù jù"), _ftfy_may_change("NicolÃ¡s")
+    (False, True)
+    """
+    return bool(_HAS_LATIN.search(line)) and (bool(_FTFY_CHARS.search(line)) or _ftfy_is_bad()(line))
+
+
 def find_ftfy(text: str) -> list[EncodingRepair]:
     """Latin-1-style mojibake repaired by ftfy, line by line, keeping ``，！？（）“”``.
 
@@ -193,15 +229,16 @@ def find_ftfy(text: str) -> list[EncodingRepair]:
     >>> [(r.replacement, r.plan) for r in find_ftfy(damaged + "，好")]
     [('你好世界', 'ftfy: apply decode_inconsistent_utf8')]
     """
-    if not _HAS_LATIN.search(text):
+    lines = text.split("\n")
+    if not _HAS_LATIN.search(text) or not any(_ftfy_may_change(line) for line in lines):
         return []
     import ftfy
 
     config = _ftfy_config()
     repairs = []
     offset = 0
-    for line in text.split("\n"):
-        if _HAS_LATIN.search(line):
+    for line in lines:
+        if _ftfy_may_change(line):
             fixed, plan = ftfy.fix_and_explain(line, config)
             if fixed != line and plan:
                 head = 0
