@@ -242,8 +242,8 @@ def main() -> None:
         identical = all(outputs(out) == reference_output for out in runs.values())
         stats = json.loads((runs["2 workers"] / "stats.json").read_text())
         same, sample = same_as_toolkit_clean(texts, runs["1 worker"], args.sample, work)
-        seed_lint = median_seconds([*TOOLKIT, "lint", "--isolated", "-q", str(SEED)], args.runs)
-        python = median_seconds([sys.executable, "-c", "pass"], args.runs)
+        seed_lint, seed_cpu = median_seconds([*TOOLKIT, "lint", "--isolated", "-q", str(SEED)], args.runs)
+        python, _ = median_seconds([sys.executable, "-c", "pass"], args.runs)
         print(
             f"\n2 workers / 1 worker: {one / two:.2f}× (control: a pure-Python loop on 2 processes: {machine_speedup():.2f}×)"
         )
@@ -257,7 +257,7 @@ def main() -> None:
             f"per-rule counts (stats.json): fixed {stats['rules']['fixed']}, remaining {stats['rules']['remaining']}"
         )
         print(
-            f"`toolkit lint` on the seed, median of {args.runs} fresh processes: {seed_lint:.3f} s (python -c pass {python:.3f} s)"
+            f"`toolkit lint` on the seed, median of {args.runs} fresh processes: {seed_lint:.3f} s wall, {seed_cpu:.3f} s CPU (python -c pass {python:.3f} s)"
         )
         print("\ntargets:")
         print(
