@@ -60,6 +60,12 @@ def test_statistical_detector_restores_word_half() -> None:
     assert dropped.find_dropped("投研能力強", ()) == []
 
 
+@pytest.mark.parametrize("text", ["晚饭是清炒时蔬和米饭。", "晚飯是清炒時蔬和米飯。"])
+def test_a_rare_dictionary_word_is_no_drop(text: str) -> None:
+    """``时蔬`` is in jieba's dictionary too rarely for the lexicon; its ``蔬`` is no half of 蔬菜."""
+    assert dropped.find_dropped(text, ()) == []
+
+
 def test_rule_fix_is_unsafe_insertion(seed_text: str) -> None:
     findings = list(check_dropped(CheckContext(seed_text)))
     fixed = {f.fix.replacement for f in findings}

@@ -24,7 +24,7 @@ from toolkit.chardata import PINYIN_LETTERS, count_han, is_han, reads_as
 from toolkit.datacache import cached_table
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
-from toolkit.lexicon import MAX_WORD, Lexicon, get_lexicon, jieba_dictionary
+from toolkit.lexicon import MAX_WORD, MIN_FREQUENCY, Lexicon, get_lexicon, jieba_dictionary
 from toolkit.paths import data_file
 
 HALF_RATIO = 0.05  # standalone frequency / frequency as a word half
@@ -159,6 +159,29 @@ def noun_modifiers() -> frozenset[str]:
         return "\n".join(words)
 
     return frozenset(cached_table("noun-modifiers", 1, [source], build).split("\n"))
+
+
+@cache
+def rare_pairs() -> frozenset[str]:
+    """Two-character words that jieba lists too rarely for the lexicon (``时蔬``), built once.
+
+    A lone character that forms one of them with a neighbour is a rare word, not a drop.
+
+    >>> "时蔬" in rare_pairs(), "问题" in rare_pairs()
+    (True, False)
+    """
+    source = jieba_dictionary()
+
+    def build() -> str:
+        words = []
+        with source.open(encoding="utf-8") as handle:
+            for line in handle:
+                parts = line.split()
+                if len(parts) > 1 and len(parts[0]) == 2 and int(parts[1]) < MIN_FREQUENCY:
+                    words.append(parts[0])
+        return "\n".join(words)
+
+    return frozenset(cached_table("rare-pairs", 1, [source], build).split("\n"))
 
 
 def _modifies_noun(word: str) -> bool:
@@ -331,6 +354,8 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
                 options.append((_gain(lexicon, simple, start, start + 1, word), word))
         if not options or _measure_word(simple, start) or _recurring_term(simple, start):
             continue
+        if simple[max(0, start - 1) : start + 1] in rare_pairs() or simple[start : start + 2] in rare_pairs():
+            continue  # a rare dictionary word with its neighbour (清炒时蔬)
         options.sort(key=lambda option: -option[0])
         if options[0][0] < min_gain:
             continue
