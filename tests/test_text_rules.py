@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from toolkit.paths import data_file
 from toolkit.repairs.pinyin import find_pinyin_annotations, strip_pinyin_annotations
 from toolkit.repairs.punctuation import find_halfwidth_punctuation, fix_halfwidth_punctuation
-from toolkit.repairs.script import convert_script, find_mixed_script
+from toolkit.repairs.script import convert_script, convert_with, find_mixed_script
 from toolkit.repairs.years import find_malformed_years, load_facts
 
 
@@ -103,3 +104,14 @@ def test_convert_script_explains_lines() -> None:
     result = convert_script("第一行\n後來發展\n", "t2s")
     assert result.text == "第一行\n后来发展\n"
     assert [(e.start, e.before, e.after) for e in result.edits] == [(4, "後來發展", "后来发展")]
+
+
+@pytest.mark.parametrize("name", ["s2tw", "s2hk"])
+def test_regional_conversion_chain_matches_opencc(name: str) -> None:
+    """s2t then the regional variants gives what OpenCC's own s2tw/s2hk give, on every article."""
+    import opencc
+
+    articles = sorted(Path(__file__).parent.parent.glob("bench/articles/*/*.md"))
+    text = "\n".join(path.read_text(encoding="utf-8") for path in articles)
+    assert len(text) > 20_000
+    assert convert_with(text, name) == opencc.OpenCC(f"{name}.json").convert(text)
