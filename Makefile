@@ -20,9 +20,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Light install: lint and clean only (no torch).
+# Light install: lint and clean only (no torch). An editable install gets no bytecode where
+# PYTHONDONTWRITEBYTECODE is set, so every `toolkit lint` would compile its sources again:
+# compile them once here, as pip does for a regular install.
 setup: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/python -m compileall -q toolkit
 
 # llama-cpp-python built here with the flags above, never a wheel from pip's cache (that cache
 # is keyed by the source archive, not by CMAKE_ARGS, so it would hand back any earlier build).
