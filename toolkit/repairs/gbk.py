@@ -116,6 +116,10 @@ def nfkc_units() -> dict[str, tuple[tuple[str, int], ...]]:
     >>> ("(十)", 0xA2EE) in nfkc_units()["("]
     True
     """
+    return cached_table("gbk-nfkc-units", 1, [], _build_nfkc_units)
+
+
+def _build_nfkc_units() -> dict[str, tuple[tuple[str, int], ...]]:
     table = pair_table()[0]
     units: dict[str, list[tuple[str, int]]] = {}
     for code, ch in enumerate(table):
