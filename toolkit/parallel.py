@@ -25,12 +25,15 @@ def map_texts(function: Callable[[str], Result], texts: Sequence[str], jobs: int
     """``[function(text) for text in texts]``, in a pool of ``jobs`` processes when that helps.
 
     ``function`` must be picklable (a module-level function or a :func:`functools.partial` of one).
-    One job or one text runs here, without a pool.
+    One job or one text runs here, without a pool. The first text always runs here, before the
+    pool starts: forked workers then inherit the data it loaded instead of each loading it again.
     """
     if jobs <= 1 or len(texts) < 2:
         return [function(text) for text in texts]
     from concurrent.futures import ProcessPoolExecutor  # not on the one-file path: it costs 20 ms
 
-    workers = min(jobs, len(texts))
+    first = function(texts[0])
+    rest = texts[1:]
+    workers = min(jobs, len(rest))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(function, texts, chunksize=max(1, len(texts) // (4 * workers))))
+        return [first, *pool.map(function, rest, chunksize=max(1, len(rest) // (4 * workers)))]
