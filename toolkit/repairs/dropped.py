@@ -16,6 +16,7 @@ Two detectors, both ranked by how much better the restored text reads
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -140,13 +141,9 @@ def annotation_free(text: str) -> tuple[str, list[int]]:
     return "".join(kept), offsets
 
 
-@cache
-def noun_modifiers() -> frozenset[str]:
-    """Dictionary words (simplified) that jieba tags as modifying a noun, built once into the cache.
-
-    >>> "特殊" in noun_modifiers(), "孩子" in noun_modifiers()
-    (True, False)
-    """
+def _dictionary_words(name: str, keep: Callable[[str, int, str], bool]) -> frozenset[str]:
+    """The words of jieba's dictionary for which ``keep(word, frequency, tag)`` holds, built
+    once into the data cache as the table ``name``."""
     source = jieba_dictionary()
 
     def build() -> str:
@@ -154,11 +151,23 @@ def noun_modifiers() -> frozenset[str]:
         with source.open(encoding="utf-8") as handle:
             for line in handle:
                 parts = line.split()
-                if len(parts) > 2 and len(parts[0]) <= MAX_WORD and parts[2] in MODIFIER_TAGS:
+                if len(parts) > 2 and keep(parts[0], int(parts[1]), parts[2]):
                     words.append(parts[0])
         return "\n".join(words)
 
-    return frozenset(cached_table("noun-modifiers", 1, [source], build).split("\n"))
+    return frozenset(cached_table(name, 1, [source], build).split("\n"))
+
+
+@cache
+def noun_modifiers() -> frozenset[str]:
+    """Dictionary words (simplified) that jieba tags as modifying a noun, built once into the cache.
+
+    >>> "特殊" in noun_modifiers(), "孩子" in noun_modifiers()
+    (True, False)
+    """
+    return _dictionary_words(
+        "noun-modifiers", lambda word, _, tag: len(word) <= MAX_WORD and tag in MODIFIER_TAGS
+    )
 
 
 @cache
@@ -170,18 +179,9 @@ def rare_pairs() -> frozenset[str]:
     >>> "时蔬" in rare_pairs(), "问题" in rare_pairs()
     (True, False)
     """
-    source = jieba_dictionary()
-
-    def build() -> str:
-        words = []
-        with source.open(encoding="utf-8") as handle:
-            for line in handle:
-                parts = line.split()
-                if len(parts) > 1 and len(parts[0]) == 2 and int(parts[1]) < MIN_FREQUENCY:
-                    words.append(parts[0])
-        return "\n".join(words)
-
-    return frozenset(cached_table("rare-pairs", 1, [source], build).split("\n"))
+    return _dictionary_words(
+        "rare-pairs", lambda word, frequency, _: len(word) == 2 and frequency < MIN_FREQUENCY
+    )
 
 
 def _modifies_noun(word: str) -> bool:
