@@ -1,9 +1,9 @@
 """Engines run chunks of work and hand back their results in the order they were submitted.
 
-``local``: one worker runs in this process; more use a process pool. Where the pool forks, this
-process first repairs a small sample page, so that the workers inherit the rules' data already
-loaded instead of each loading it again; otherwise each worker loads it (or its translation model)
-once, on its first chunk. ``ray``: it connects to
+``local``: one worker runs in this process; more use a process pool. Where the pool forks, the
+first chunk runs in this process before the pool starts (as :func:`toolkit.parallel.map_texts`
+does), so that the workers inherit the rules' data already loaded instead of each loading it
+again; otherwise each worker loads it (or its translation model) once, on its first chunk. ``ray``: it connects to
 the cluster in ``RAY_ADDRESS`` when set, else starts a small local instance with
 ``workers × cpus_per_worker`` CPUs; chunks run as Ray tasks of one CPU, or, for translation
 (``cpus_per_worker`` > 1 threads per model), on a pool of ``workers`` actors that each hold
@@ -13,7 +13,6 @@ Both run the same :func:`toolkit.corpus.work.process_chunk`, so their outputs ar
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,11 +24,6 @@ from toolkit.errors import ConfigError
 ENGINES = ("local", "ray")
 
 
-# A page that makes every repair load its tables: an annotation, a GBK straddle run, a listed
-# drop, a truncated year, half-width punctuation and a simplified leftover in traditional text.
-WARM_UP_PAGE = "嚴(yán)謹(jǐn)?shù)膽B(tài)度,關於這個問題，我們成立于24年。逾期問也逐漸顯現。\n"
-
-
 class LocalEngine:
     """Run chunks in this process (one worker) or in a pool of ``workers`` processes."""
 
@@ -38,20 +32,18 @@ class LocalEngine:
         self.pool: ProcessPoolExecutor | None = None
 
     def submit(self, settings: Any, mode: str, *args: Any) -> Future:
-        if self.workers > 1:
-            if self.pool is None:
-                self.pool = self._start_pool(settings, mode)
+        forks = multiprocessing.get_start_method() == "fork"
+        if self.pool is None and self.workers > 1 and (mode == "translate" or not forks):
+            self.pool = ProcessPoolExecutor(max_workers=self.workers)  # no model is loaded here
+        if self.pool is not None:
             return self.pool.submit(process_chunk, settings, mode, *args)
         done: Future = Future()
-        done.set_result(process_chunk(settings, mode, *args))
+        done.set_result(process_chunk(settings, mode, *args))  # one worker, or the first chunk
+        if self.workers > 1:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers
+            )  # forks after this chunk loaded the data
         return done
-
-    def _start_pool(self, settings: Any, mode: str) -> ProcessPoolExecutor:
-        """The worker pool; forked workers start with this process's rule data loaded."""
-        if mode != "translate" and multiprocessing.get_start_method() == "fork":
-            page = json.dumps({settings.text_key: WARM_UP_PAGE}, ensure_ascii=False).encode("utf-8")
-            process_chunk(settings, mode, "jsonl", "warm-up", [(1, page)])
-        return ProcessPoolExecutor(max_workers=self.workers)
 
     def result(self, handle: Future) -> ChunkResult:
         return handle.result()
