@@ -67,26 +67,26 @@ def _encoding_runs(context: CheckContext) -> list:
     "gbk-mojibake",
     severity="error",
     fix="safe",
-    summary="GBK byte-straddle mojibake (`謹(jǐn)?shù)膽B` for `謹的態`)",
-    rationale=(
-        "A byte-level annotator inserted `(py)` after GBK byte pairs that straddle two "
-        "characters, and a legacy decoder then read the following bytes one byte out of "
-        "step until an ASCII byte brought it back. The repair decodes the whole run again, "
-        "however long: the lost byte must make a character that reads the pinyin; NFKC-flattened "
-        "marks, pairs the decoder dropped (unassigned ones such as the trail of `，` with the "
-        "next lead, several in a row), a second straddle inside the run and a lost closing byte are all part of "
-        "the model. Readings are ranked with word frequencies, the words the page uses "
-        "elsewhere, and jointly over every run with the same damaged bytes. A run that starts at a "
-        "`?` glued to `py)` is certainly damage, so it is always given the likeliest reading, and "
-        "the finding lists the other candidates when none clearly wins; a run without that mark "
-        "is fixed only when one reading clearly wins. A byte it cannot know (an ASCII "
-        "byte swallowed with the last one) becomes U+FFFD. Other rules never fix inside a run "
-        "this rule or ZH104 reports."
-    ),
-    example="嚴謹(jǐn)?shù)膽B(tài)度 → 嚴謹(jǐn)的態(tài)度; 發生?;ヂ?lián)網 → 發生。互聯網",
     options={"margin": gbk.DEFAULT_MARGIN},
 )
 def check_gbk(context: CheckContext) -> Iterable[Finding]:
+    """GBK byte-straddle mojibake (`謹(jǐn)?shù)膽B` for `謹的態`)
+
+    A byte-level annotator inserted `(py)` after GBK byte pairs that straddle two characters, and a
+    legacy decoder then read the following bytes one byte out of step until an ASCII byte brought it
+    back. The repair decodes the whole run again, however long: the lost byte must make a character
+    that reads the pinyin; NFKC-flattened marks, pairs the decoder dropped (unassigned ones such as
+    the trail of `，` with the next lead, several in a row), a second straddle inside the run and a
+    lost closing byte are all part of the model. Readings are ranked with word frequencies, the
+    words the page uses elsewhere, and jointly over every run with the same damaged bytes. A run
+    that starts at a `?` glued to `py)` is certainly damage, so it is always given the likeliest
+    reading, and the finding lists the other candidates when none clearly wins; a run without that
+    mark is fixed only when one reading clearly wins. A byte it cannot know (an ASCII byte swallowed
+    with the last one) becomes U+FFFD. Other rules never fix inside a run this rule or ZH104
+    reports.
+
+    Example: 嚴謹(jǐn)?shù)膽B(tài)度 → 嚴謹(jǐn)的態(tài)度; 發生?;ヂ?lián)網 → 發生。互聯網
+    """
     if "?" not in context.text:
         return []
     margin = float(context.options.get("margin", gbk.DEFAULT_MARGIN))
@@ -98,18 +98,19 @@ def check_gbk(context: CheckContext) -> Iterable[Finding]:
     "encoding-mojibake",
     severity="error",
     fix="safe",
-    summary="Text decoded with the wrong codec (`浣犲ソ`, `ÄãºÃ`, `ä½ å¥½`)",
-    rationale=(
-        "Whole runs decoded with the wrong legacy codec: UTF-8 read as GBK, GBK or Big5 read "
-        "as Latin-1/Windows-1252, and UTF-8 read as Latin-1 (repaired by ftfy, configured to "
-        "keep Chinese full-width punctuation and curly quotes). A run is turned into Chinese "
-        "only when the result reads as Chinese words (most of its Han characters in dictionary "
-        "words) and much better than the run, so accented European text (atenção, télécharger) "
-        "is never given Han characters; its UTF-8 mojibake (NicolÃ¡s) is repaired as ftfy does."
-    ),
-    example="浣犲ソ → 你好; ÄãºÃ → 你好; NicolÃ¡s → Nicolás; atenção is kept",
 )
 def check_encoding(context: CheckContext) -> Iterable[Finding]:
+    """Text decoded with the wrong codec (`浣犲ソ`, `ÄãºÃ`, `ä½ å¥½`)
+
+    Whole runs decoded with the wrong legacy codec: UTF-8 read as GBK, GBK or Big5 read as
+    Latin-1/Windows-1252, and UTF-8 read as Latin-1 (repaired by ftfy, configured to keep Chinese
+    full-width punctuation and curly quotes). A run is turned into Chinese only when the result
+    reads as Chinese words (most of its Han characters in dictionary words) and much better than the
+    run, so accented European text (atenção, télécharger) is never given Han characters; its UTF-8
+    mojibake (NicolÃ¡s) is repaired as ftfy does.
+
+    Example: 浣犲ソ → 你好; ÄãºÃ → 你好; NicolÃ¡s → Nicolás; atenção is kept
+    """
     text = context.text
     if text.isascii():
         return []
@@ -211,18 +212,18 @@ def _suspicious(ch: str, lexicon) -> bool:
     "mojibake-residue",
     severity="error",
     fix="none",
-    summary="Mojibake that cannot be repaired (`?py)`, kana, private use, U+FFFD, `€`)",
-    rationale=(
-        "What is left after the repairs: a `?` glued to pinyin, kana or private-use characters, "
-        "U+FFFD, a lone `€` or very rare characters amid Chinese text. The bytes are lost, so "
-        "the span is reported for a human, with the reason, and no other rule fixes inside it. "
-        "Spans that gbk-mojibake or encoding-mojibake report are not reported again; Japanese "
-        "lines, real question marks, prices in euros, the middle dot of a transliterated name "
-        "(尤瓦尔・赫拉利) and markup (URLs, code) are left alone."
-    ),
-    example="的\ue000\ue001發展 (private-use characters where text was lost)",
 )
 def check_residue(context: CheckContext) -> Iterable[Finding]:
+    """Mojibake that cannot be repaired (`?py)`, kana, private use, U+FFFD, `€`)
+
+    What is left after the repairs: a `?` glued to pinyin, kana or private-use characters, U+FFFD, a
+    lone `€` or very rare characters amid Chinese text. The bytes are lost, so the span is reported
+    for a human, with the reason, and no other rule fixes inside it. Spans that gbk-mojibake or
+    encoding-mojibake report are not reported again; Japanese lines, real question marks, prices in
+    euros, the middle dot of a transliterated name (尤瓦尔・赫拉利) and markup (URLs, code) are left alone.
+
+    Example: 的\ue000\ue001發展 (private-use characters where text was lost)
+    """
     text = context.text
     if text.isascii():
         return []

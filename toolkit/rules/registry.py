@@ -79,24 +79,19 @@ def register(
     *,
     severity: str,
     fix: str,
-    summary: str | None = None,
-    rationale: str | None = None,
-    example: str | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Decorator: register ``check`` as rule ``id``.
 
-    ``summary``, ``rationale`` and ``example``, unless all three are given, are read from the
-    check's docstring (see :func:`describe`). ``options`` are the rule's defaults;
+    The summary, rationale and example are read from the check's docstring (see
+    :func:`describe`). ``options`` are the rule's defaults;
     ``config/default.toml`` and user configuration override them.
     """
 
     def decorate(check: CheckFunction) -> CheckFunction:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        given = (summary, rationale, example)
-        texts = describe(check) if None in given else given
-        REGISTRY[id] = Rule(id, name, severity, fix, *texts, check, options or {})
+        REGISTRY[id] = Rule(id, name, severity, fix, *describe(check), check, options or {})
         return check
 
     return decorate
