@@ -31,7 +31,7 @@ from pathlib import Path
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 MIN_FREQUENCY = 5
 MAX_WORD = 4
 TOP_WORDS = 16
@@ -91,7 +91,7 @@ def _build(source: Path) -> dict[str, bytes]:
         return {ch: "\n".join(sorted(t, key=t.get, reverse=True)[:TOP_WORDS]) for ch, t in tables.items()}
 
     tables = {
-        "words": ("\n".join(words), array.array("q", words.values()).tobytes()),
+        "words": "\n".join(words),
         "logs": array.array("d", map(math.log, words.values())).tobytes(),
         "total": sum(words.values()),
         "chars": {word: count for word, count in words.items() if len(word) == 1},
@@ -144,17 +144,6 @@ class Lexicon:
         self._blobs = blobs
         self.total = marshal.loads(blobs["total"])
         self._log_total = math.log(self.total)
-
-    @cached_property
-    def words(self) -> dict[str, int]:
-        keys, counts = self._word_list
-        return dict(zip(keys, array.array("q", counts).tolist(), strict=True))
-
-    @cached_property
-    def _word_list(self) -> tuple[list[str], bytes]:
-        """The words in cache order and their counts (raw), shared by :attr:`words` and the log table."""
-        keys, counts = marshal.loads(self._blobs["words"])
-        return keys.split("\n"), counts
 
     @cached_property
     def char_counts(self) -> dict[str, int]:
@@ -303,7 +292,7 @@ class Lexicon:
         Stored in the cache: a fresh process computes no logarithm.
         """
         logs = array.array("d", marshal.loads(self._blobs["logs"])).tolist()
-        return dict(zip(self._word_list[0], logs, strict=True))
+        return dict(zip(marshal.loads(self._blobs["words"]).split("\n"), logs, strict=True))
 
     @cached_property
     def _word_endings(self) -> frozenset[str]:
