@@ -233,26 +233,28 @@ class Lexicon:
         [2, 3, 4]
         """
         size = len(text)
-        best = [0.0] * (size + 1)
-        back = [0] * (size + 1)
         word_logs, char_logps, endings = self._word_logs, self._char_logps, self._word_endings
         log_total = self._log_total
+        logps = [char_logps.get(ch) for ch in text]
+        if None in logps:
+            for index, ch in enumerate(text):
+                if logps[index] is None:
+                    logps[index] = char_logps[ch] = self.char_logp(ch)
+        best = [0.0] * (size + 1)
+        back = [0, *range(size)]  # one character back unless a word ends there
+        value = 0.0
         for end in range(1, size + 1):
-            ch = text[end - 1]
-            char_logp = char_logps.get(ch)
-            if char_logp is None:
-                char_logp = char_logps[ch] = self.char_logp(ch)
-            value, start_of = best[end - 1] + char_logp - TOKEN_PENALTY, end - 1
-            if text[end - 2 : end] not in endings:  # no word of two or more characters ends here
-                best[end], back[end] = value, start_of
-                continue
-            for start in range(end - 2, max(-1, end - MAX_WORD - 1), -1):
-                log_freq = word_logs.get(text[start:end])
-                if log_freq is not None:
-                    candidate = best[start] + log_freq - log_total - TOKEN_PENALTY
-                    if candidate > value:
-                        value, start_of = candidate, start
-            best[end], back[end] = value, start_of
+            value = value + logps[end - 1] - TOKEN_PENALTY
+            if end > 1 and text[end - 2 : end] in endings:  # a word of two or more characters may end here
+                start_of = end - 1
+                for start in range(end - 2, max(-1, end - MAX_WORD - 1), -1):
+                    log_freq = word_logs.get(text[start:end])
+                    if log_freq is not None:
+                        candidate = best[start] + log_freq - log_total - TOKEN_PENALTY
+                        if candidate > value:
+                            value, start_of = candidate, start
+                back[end] = start_of
+            best[end] = value
         ends: list[int] = []
         position = size
         while position > 0:

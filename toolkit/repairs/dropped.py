@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.chardata import PINYIN_LETTERS, count_han, is_han, reads_as
@@ -214,6 +214,7 @@ def _tokens(simple: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=4096)  # the same suggested words recur on every page
 def _to_script(word: str, traditional: bool) -> str:
     if not traditional:
         return word

@@ -105,27 +105,20 @@ def _neighbour(text: str, index: int, step: int) -> str:
 
 
 def find_halfwidth_punctuation(text: str) -> list[Finding]:
-    """Half-width marks in Chinese context, each with a fix to the full-width form."""
-    unlabelled = _protected_mask(text)
-    mask = _with_labels(text, unlabelled)
-    findings: list[Finding] = []
+    """Half-width marks in Chinese context, each with a fix to the full-width form.
+
+    Marks are first tested on their neighbours; the masks of protected offsets (markup,
+    numbers, labels, damage) are built only when some mark passes.
+    """
+    pairs: list[tuple[re.Match[str], bool]] = []
     for match in _PAIR.finditer(text):
-        open_at, close_at = match.start(), match.end() - 1
         if _numbers_chinese_text(text, match):
-            if unlabelled[open_at] or unlabelled[close_at]:
-                continue
-        elif (
-            mask[open_at]
-            or mask[close_at]
-            or not any(is_han(ch) for ch in _ASCII_STRING.sub("", match.group(1)))
-        ):
-            continue
-        for at in (open_at, close_at):
-            findings.append(_finding(text, at))
+            pairs.append((match, True))
+        elif any(is_han(ch) for ch in _ASCII_STRING.sub("", match.group(1))):
+            pairs.append((match, False))
+    marks: list[int] = []
     for match in _MARKS.finditer(text):
         index, ch = match.start(), match.group()
-        if mask[index]:
-            continue
         before, after = _neighbour(text, index, -1), _neighbour(text, index, 1)
         if _looks_damaged(before) or _looks_damaged(after):
             continue
@@ -134,7 +127,20 @@ def find_halfwidth_punctuation(text: str) -> list[Finding]:
                 continue
         elif not (is_cjk(before) or is_han(after)):
             continue
-        findings.append(_finding(text, index))
+        marks.append(index)
+    if not pairs and not marks:
+        return []
+    unlabelled = _protected_mask(text)
+    mask = _with_labels(text, unlabelled)
+    findings: list[Finding] = []
+    for match, numbering in pairs:
+        open_at, close_at = match.start(), match.end() - 1
+        protected = unlabelled if numbering else mask  # a list number's own label is what it converts
+        if protected[open_at] or protected[close_at]:
+            continue
+        for at in (open_at, close_at):
+            findings.append(_finding(text, at))
+    findings.extend(_finding(text, index) for index in marks if not mask[index])
     findings.sort(key=lambda f: f.start)
     return findings
 
