@@ -284,7 +284,9 @@ class Lexicon:
             for size in range(2, len(tail) + 1):
                 log_freq = word_logs.get(tail[-size:])
                 if log_freq is not None:
-                    value = max(value, values[-size] + log_freq - log_total - TOKEN_PENALTY)
+                    candidate = values[-size] + log_freq - log_total - TOKEN_PENALTY
+                    if candidate > value:
+                        value = candidate
         return value
 
     @cached_property

@@ -485,23 +485,22 @@ class _Reader:
         self.lexicon = lexicon
         self.left = _context(text, start, start)[0]
         self.readings: list[_Reading] = []
+        self.right: dict[int, str] = {}  # the text after each end of the run, as readings are scored with it
         self.pairs = _document_pairs(text)
         self.root = self._state(None, self.left, 0)
 
     def _state(self, base: _State | None, added: str, pending: Pending, dropped: bool = False) -> _State:
         """``base`` extended by the real characters ``added`` (``dropped``: they assume a dropped pair)."""
         values, tail = (base.values, base.tail) if base else ((0.0,), "")
-        lexicon, t2s = self.lexicon, self.lexicon.t2s
+        extend, t2s, traditional, pairs = self.lexicon.extend, self.lexicon.t2s, self.traditional, self.pairs
         prior = 0.0
         before = base.decoded[-1:] if base and base.decoded else self.left[-1:]
         for ch in added:
             grown = tail + t2s.get(ch, ch)
-            value = lexicon.extend(grown, values)
+            value = extend(grown, values)
             tail = grown[1:] if len(grown) == MAX_WORD else grown
             values = (*values[-len(tail) :], value)
-            prior += _script_cost(ch, self.traditional) - (
-                DOCUMENT_PAIR_BONUS if before + ch in self.pairs else 0.0
-            )
+            prior += _script_cost(ch, traditional) - (DOCUMENT_PAIR_BONUS if before + ch in pairs else 0.0)
             before = ch
         if base is None:
             return _State(values[-1], "", pending, values, tail, 0, 0.0, 0.0)
@@ -524,15 +523,18 @@ class _Reader:
         Each option is scored without building its state (one :meth:`Lexicon.extend` step);
         only the survivors are built.
         """
-        lexicon, t2s, traditional, pairs = self.lexicon, self.lexicon.t2s, self.traditional, self.pairs
+        extend, t2s, traditional, pairs = self.lexicon.extend, self.lexicon.t2s, self.traditional, self.pairs
+        left = self.left[-1:]
         best: dict[tuple[str, str, Pending], tuple[float, _State, str, Pending, bool]] = {}
         for state, ch, pending, dropped in options:
-            score = lexicon.extend(state.tail + t2s.get(ch, ch), state.values) - state.prior
+            score = extend(state.tail + t2s.get(ch, ch), state.values) - state.prior
             score -= _script_cost(ch, traditional) + (DROP_COST if dropped else 0.0)
-            if (state.decoded[-1:] or self.left[-1:]) + ch in pairs:
+            decoded = state.decoded
+            if (decoded[-1:] or left) + ch in pairs:
                 score += DOCUMENT_PAIR_BONUS  # a pair of characters the page holds elsewhere
-            key = (state.decoded[-2:], ch, pending)
-            if key not in best or score > best[key][0]:
+            key = (decoded[-2:], ch, pending)
+            known = best.get(key)
+            if known is None or score > known[0]:
                 best[key] = (score, state, ch, pending, dropped)
         kept = heapq.nlargest(size, best.values(), key=lambda option: option[0])
         return [self._state(state, ch, pending, dropped) for _, state, ch, pending, dropped in kept]
@@ -571,7 +573,9 @@ class _Reader:
 
     def _end(self, state: _State, added: str, end: int) -> None:
         """Record the reading ``state`` + ``added`` of the run up to ``end``, scored with the text after it."""
-        score = self._state(state, added + _context(self.text, end, end)[1], 0).score
+        if end not in self.right:
+            self.right[end] = _context(self.text, end, end)[1]
+        score = self._state(state, added + self.right[end], 0).score
         self.readings.append(_Reading(state.decoded + added, end, state.penalty, score))
 
     def _finish(self, expanded: list[_State], trail: int, end: int) -> None:
