@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, pinyin_source, readings, reads_as
 from toolkit.datacache import cached_table
@@ -217,8 +218,7 @@ class StraddleRepair:
 Pending = int | frozenset[int]  # the lead byte of the character being read, or the bytes it may be
 
 
-@dataclass(frozen=True, slots=True)
-class _State:
+class _State(NamedTuple):  # a tuple: the search builds tens of thousands
     """A partial reading of a run: the real text so far and the lead byte(s) still waiting for a trail.
 
     ``values`` are the segmentation scores (:meth:`Lexicon.extend`) before each character of
@@ -236,8 +236,7 @@ class _State:
     prior: float  # penalty plus the cost of unlikely characters so far
 
 
-@dataclass(frozen=True)
-class _Reading:
+class _Reading(NamedTuple):
     """A complete reading of a run that ends at ``end``."""
 
     decoded: str
