@@ -342,15 +342,19 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
         if not is_han(ch):
             continue
         alone = lexicon.char_counts.get(ch, 0)
-        options: list[tuple[float, str]] = []
+        head = lexicon.start_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.start_mass[ch]
+        tail = lexicon.end_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.end_mass[ch]
+        if not (head or tail):
+            continue  # a character that stands alone often enough
         if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
             simple, start + 1, single, lexicon
         ):
             continue  # two rare single characters side by side: a word the dictionary lacks (投研)
-        if lexicon.start_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.start_mass[ch]:
+        options: list[tuple[float, str]] = []
+        if head:
             for word in lexicon.heads.get(ch, ()):
                 options.append((_gain(lexicon, simple, start, start + 1, word), word))
-        if lexicon.end_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.end_mass[ch]:
+        if tail:
             for word in lexicon.tails.get(ch, ()):
                 options.append((_gain(lexicon, simple, start, start + 1, word), word))
         if not options or _measure_word(simple, start) or _recurring_term(simple, start):
