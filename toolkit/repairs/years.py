@@ -71,6 +71,8 @@ _SHORT_YEAR = re.compile(
     rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年(?:{_LOOSE_DURATION}|(?=以來|以来))",
     re.MULTILINE,
 )
+# What every alternative of _SHORT_YEAR holds: one to three digits after a non-digit, then 年.
+_SHORT_YEAR_DIGITS = re.compile(r"(?<!\d)\d{1,3}年")
 _GROUPS = ("digits7", "digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
 _FULL_YEAR = re.compile(
     rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
@@ -197,6 +199,8 @@ def _counts_years(view: str, position: int) -> bool:
 
 
 def _truncated_years(view: str, last: int) -> list[_Truncated]:
+    if not _SHORT_YEAR_DIGITS.search(view):
+        return []  # no alternative of _SHORT_YEAR can match
     found = []
     for match in _SHORT_YEAR.finditer(view):
         group = next(name for name in _GROUPS if match.group(name))
