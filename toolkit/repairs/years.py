@@ -71,14 +71,14 @@ _SHORT_YEAR = re.compile(
     rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年(?:{_LOOSE_DURATION}|(?=以來|以来))",
     re.MULTILINE,
 )
-# What every alternative of _SHORT_YEAR holds: one to three digits after a non-digit, then 年.
-_SHORT_YEAR_DIGITS = re.compile(r"(?<!\d)\d{1,3}年")
 _GROUPS = ("digits7", "digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
 _FULL_YEAR = re.compile(
     rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
 )  # 距今約5000年, 長達1000年之久: a span of years, not a year
 _LENGTH_OF_TIME = re.compile(r"年限|期限|年齡|年龄|工齡|工龄|壽命|寿命|年資|年资|刑期|學制|学制")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
+# What every alternative of _SHORT_YEAR holds: one to three digits after a non-digit, then 年.
+_SHORT_YEAR_DIGITS = re.compile(r"(?<!\d)\d{1,3}年")
 FIRST_YEAR = 1900
 
 
