@@ -60,6 +60,12 @@ def test_statistical_detector_restores_word_half() -> None:
     assert dropped.find_dropped("投研能力強", ()) == []
 
 
+def test_a_transliterated_name_is_no_drop() -> None:
+    """``什`` of 凯莱什 is almost always half of 什么, but next to a name's middle dot it is a sound."""
+    assert dropped.find_dropped("据卫生部长凯莱什·贾古特帕尔介绍", ()) == []
+    assert [g.replacement for g in dropped.find_dropped("公司的研也在进行", ())] == ["研究"]
+
+
 @pytest.mark.parametrize("text", ["晚饭是清炒时蔬和米饭。", "晚飯是清炒時蔬和米飯。"])
 def test_a_rare_dictionary_word_is_no_drop(text: str) -> None:
     """``时蔬`` is in jieba's dictionary too rarely for the lexicon; its ``蔬`` is no half of 蔬菜."""
@@ -153,6 +159,19 @@ LISTED_DROPS = [
     ("因此受到多上班族的喜愛", "多", "很多"),
     ("租房是多年轻人在城市生活的第一步", "多", "很多"),
     ("只有彼此知道的問?guǎi)六", "問", "問題"),  # a straddle after it, but no damage before
+    ("犯罪分子的作案手也在不斷翻新", "手", "手段"),  # after a word that takes it
+    ("綜合運用各種方法和手，", "手", "手段"),  # listed with another means
+    ("這是他們最常用的手之一", "手", "手段"),  # 手之一: one of several means
+    ("詐騙團夥的手五花八門", "手", "手段"),  # before what only a means is
+    ("他們不擇手，", "手", "手段"),  # an idiom
+    ("通過技術手提高效率", "手", "手段"),  # 手提 is a word, 手提高 is not
+    ("基金定投不是一夜暴富的手，而是一種需要耐心的投資", "手", "手段"),  # 不是…的手段，而是
+    ("很多人可以通過視頻 讓家人看到", " ", "電話"),  # 視頻電話
+    ("要讓貓多喝水，多貓咪平時飲水不足", "多", "很多"),  # 猫/咪: a rare word split in two
+    ("增加了約40%。多剛走出校園的年輕人", "多", "很多"),  # an adverb opening a relative clause
+    ("古城里的客棧多，價格從100元到1000元", "多", "很多"),  # the predicate of a clause
+    ("三、簽合的幾個關鍵條款", "的", "同時的"),  # 合同時 lost 同時: the gap is before 的
+    ("在不期有不同的表現", "期", "同時期"),  # 不同時期 lost 同時
 ]
 
 
@@ -191,6 +210,11 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "或者問幾個只有本人知道的事",
         "服務(wù)?O胍岣叻謹(jǐn)?shù),並沒有",  # mojibake after 謹, not a lost 慎
         "不是想当然的 ， 我们；免费试用 电脑手机并用",  # spaced punctuation, a listing
+        "握住他温暖的手，这不是普通的手，而是一双巧手",  # hands after 的
+        "他的手也很冷，手和脚都凉了",
+        "配菜有点多，人多，少说话，优惠多多，释放过多，",  # 多 after a degree word, a contrast
+        "他们不期而遇，二十四小时不间断",  # 不期, 不间 inside words
+        "签合作协议",
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:
