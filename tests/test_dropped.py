@@ -178,6 +178,11 @@ LISTED_DROPS = [
     ("這個手屢試不爽", "手", "手段"),
     ("為了達到目的不惜一切手", "手", "手段"),
     ("綜合運用多種手和措施，", "手", "手段"),  # 手段和措施
+    ("騙子的手并不複雜", "手", "手段"),  # 并 stays simplified in converted text
+    ("如何識別冒充客服的詐騙 \n一、常見的手法", " ", "電話"),  # the blank at a line end
+    ("只要保持警惕，就能避免多損失", "多", "很多"),  # after a verb that takes a quantity
+    ("在享受消費便利的很多人忽視了儲蓄", "的很多人忽視", "的同時，很多人忽視"),  # a subject before 忽視
+    ("佔了很大一部分。也要看看有沒有不必要的訂閱", "也", "同時也"),  # 也要看看: take a look
 ]
 
 
@@ -221,6 +226,8 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "配菜有点多，人多，少说话，优惠多多，释放过多，",  # 多 after a degree word, a contrast
         "他们不期而遇，二十四小时不间断",  # 不期, 不间 inside words
         "签合作协议",
+        "经过多年努力，发现多处问题，获得多项荣誉，造成多人死亡",  # 多 before a measure or a word
+        "他的手并不冷",
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:
