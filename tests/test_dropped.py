@@ -183,6 +183,7 @@ LISTED_DROPS = [
     ("只要保持警惕，就能避免多損失", "多", "很多"),  # after a verb that takes a quantity
     ("在享受消費便利的很多人忽視了儲蓄", "的很多人忽視", "的同時，很多人忽視"),  # a subject before 忽視
     ("佔了很大一部分。也要看看有沒有不必要的訂閱", "也", "同時也"),  # 也要看看: take a look
+    ("運用技術手?jǐn)r截詐騙", "手", "手段"),  # a straddle right after 手, none before it
 ]
 
 
