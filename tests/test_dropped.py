@@ -184,6 +184,8 @@ LISTED_DROPS = [
     ("在享受消費便利的很多人忽視了儲蓄", "的很多人忽視", "的同時，很多人忽視"),  # a subject before 忽視
     ("佔了很大一部分。也要看看有沒有不必要的訂閱", "也", "同時也"),  # 也要看看: take a look
     ("運用技術手?jǐn)r截詐騙", "手", "手段"),  # a straddle right after 手, none before it
+    ("很多公司在推行遠程辦公的也在調整考核方式", "的也在", "的同時，也在"),
+    ("管理者在關注結果的不應忽視員工的感受", "的不應", "的同時，不應"),
 ]
 
 
@@ -229,6 +231,7 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "签合作协议",
         "经过多年努力，发现多处问题，获得多项荣誉，造成多人死亡",  # 多 before a measure or a word
         "他的手并不冷",
+        "在北京的不能回家",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:
