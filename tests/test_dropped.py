@@ -178,7 +178,7 @@ LISTED_DROPS = [
     ("這個手屢試不爽", "手", "手段"),
     ("為了達到目的不惜一切手", "手", "手段"),
     ("綜合運用多種手和措施，", "手", "手段"),  # 手段和措施
-    ("騙子的手并不複雜", "手", "手段"),  # 并 stays simplified in converted text
+    ("騙子的手并不復雜", "手", "手段"),  # a naive converter writes 并 and 復雜
     ("如何識別冒充客服的詐騙 \n一、常見的手法", " ", "電話"),  # the blank at a line end
     ("只要保持警惕，就能避免多損失", "多", "很多"),  # after a verb that takes a quantity
     ("在享受消費便利的很多人忽視了儲蓄", "的很多人忽視", "的同時，很多人忽視"),  # a subject before 忽視
