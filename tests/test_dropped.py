@@ -191,6 +191,8 @@ LISTED_DROPS = [
     ("孩子有了多有趣的選擇", "多", "很多"),
     ("可以撥打免費的心理援助 。", " ", "電話"),
     ("這是規避監管的手。", "手", "手段"),  # what a means is for, then 的
+    ("不要輕易撥打和回覆陌生號碼", "和", "電話和"),  # 撥打 needs an object: 電話 and its blank gone
+    ("如果接到，要立即掛斷", "，", "電話，"),
 ]
 
 
@@ -236,6 +238,7 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "签合作协议",
         "经过多年努力，发现多处问题，获得多项荣誉，造成多人死亡",  # 多 before a measure or a word
         "他的手并不冷",
+        "撥打110報警，接到通知后要立即掛斷。請及時接聽。",  # 掛斷, 接聽 need no object
         "在北京的不能回家",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
     ],
 )
