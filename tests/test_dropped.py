@@ -202,6 +202,15 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
     assert (text[guess.start : guess.end], guess.replacement) == (span, replacement)
 
 
+@pytest.mark.parametrize(("text", "span", "replacement"), LISTED_DROPS)
+def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacement: str) -> None:
+    """The same damage on a simplified page is restored in simplified characters."""
+    simplified = get_lexicon().to_simplified
+    (guess,) = dropped.find_dropped(simplified(text), dropped.load_patterns(), statistical=False)
+    assert guess.replacement == simplified(replacement)
+    assert simplified(text)[guess.start : guess.end] == simplified(span)
+
+
 @pytest.mark.parametrize(
     "text",
     [
