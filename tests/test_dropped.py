@@ -193,6 +193,8 @@ LISTED_DROPS = [
     ("這是規避監管的手。", "手", "手段"),  # what a means is for, then 的
     ("不要輕易撥打和回覆陌生號碼", "和", "電話和"),  # 撥打 needs an object: 電話 and its blank gone
     ("如果接到，要立即掛斷", "，", "電話，"),
+    ("籤合要寫清楚車輛的基本信息", "要", "同時要"),  # 簽合同時，要 lost 同時，
+    ("面對市場上多誘人的低價，保持謹慎", "多", "很多"),  # after a place word, before what describes
 ]
 
 
@@ -248,7 +250,8 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "经过多年努力，发现多处问题，获得多项荣誉，造成多人死亡",  # 多 before a measure or a word
         "他的手并不冷",
         "撥打110報警，接到通知后要立即掛斷。請及時接聽。",  # 掛斷, 接聽 need no object
-        "在北京的不能回家",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
+        "在北京的不能回家",
+        "市场中多见的骗局，网上多是假的，心中多了一份安心，网络上多变的行情",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:
