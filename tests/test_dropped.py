@@ -195,6 +195,7 @@ LISTED_DROPS = [
     ("如果接到，要立即掛斷", "，", "電話，"),
     ("籤合要寫清楚車輛的基本信息", "要", "同時要"),  # 簽合同時，要 lost 同時，
     ("面對市場上多誘人的低價，保持謹慎", "多", "很多"),  # after a place word, before what describes
+    ("可以先問自己幾個問：學完要達到什麼水平", "問", "問題"),  # a measure word before, a colon after
 ]
 
 
