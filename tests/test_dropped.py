@@ -196,6 +196,7 @@ LISTED_DROPS = [
     ("籤合要寫清楚車輛的基本信息", "要", "同時要"),  # 簽合同時，要 lost 同時，
     ("面對市場上多誘人的低價，保持謹慎", "多", "很多"),  # after a place word, before what describes
     ("可以先問自己幾個問：學完要達到什麼水平", "問", "問題"),  # a measure word before, a colon after
+    ("警惕電信詐騙新手層出不窮", "新手", "新手段"),  # 新手 (a novice) is an accident of the drop
 ]
 
 
@@ -251,6 +252,7 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "经过多年努力，发现多处问题，获得多项荣誉，造成多人死亡",  # 多 before a measure or a word
         "他的手并不冷",
         "撥打110報警，接到通知后要立即掛斷。請及時接聽。",  # 掛斷, 接聽 need no object
+        "营销新手指南，如何应对手头紧",
         "在北京的不能回家",
         "市场中多见的骗局，网上多是假的，心中多了一份安心，网络上多变的行情",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
     ],
