@@ -124,6 +124,7 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
     )
     totals: Counter = Counter()
     ways: Counter = Counter()
+    rules: Counter = Counter()  # (kind, simulator rule, "events" | "found")
     for seed in seeds:
         for name, text in articles.items():
             _, result, _ = corrupt.process_article(name, text, seed, site_vocab)
@@ -145,6 +146,8 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
                 totals[kind, "findings"] += len(found)
                 totals[kind, "true"] += len(used)
                 for index, event in enumerate(events):
+                    rules[kind, event["rule"], "events"] += 1
+                    rules[kind, event["rule"], "found"] += index in paired
                     way = event["rule"].startswith("other:") and _way(event, corrupt)
                     if other:
                         ways[way, "events"] += 1
@@ -153,13 +156,11 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
                     for index, event in enumerate(events):
                         if index not in paired:
                             s, e = event["span"]
-                            print(
-                                f"  missed {seed} {name} {kind} {event['rule']}: …{page[max(0, s - 8) : e + 8]}…"
-                            )
+                            print(f"  missed {seed} {name} {kind} {event['rule']}: …{_context(page, s, e)}…")
                     for index, finding in enumerate(found):
                         if index not in used:
                             print(
-                                f"  false  {seed} {name} {rule}: …{page[max(0, finding.start - 8) : finding.end + 8]}… {finding.message}"
+                                f"  false  {seed} {name} {rule}: …{_context(page, finding.start, finding.end)}… {finding.message}"
                             )
     print(
         f"corrupt.py pages: {len(articles)} articles × seeds {seeds}"
@@ -181,6 +182,14 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
             f"        of the found: the right text among the suggestions {_percent(suggested, found)},"
             f" fixed {_percent(fixed, found)}, fixed right {right}/{fixed} = {_percent(right, fixed)}"
         )
+        if not other:
+            names = sorted({name for k, name, _ in rules if k == kind})
+            print(
+                "        by simulator rule: "
+                + ", ".join(
+                    f"{name} {rules[kind, name, 'found']}/{rules[kind, name, 'events']}" for name in names
+                )
+            )
     if other:
         for way, label in WAYS.items():
             print(
@@ -193,6 +202,12 @@ def _way(event: dict, corrupt) -> str | None:
         if name == event["rule"]:
             return way
     return None
+
+
+def _context(text: str, start: int, end: int, width: int = 12) -> str:
+    """``text[start:end]`` in brackets with ``width`` characters each side, line breaks shown as ⏎."""
+    around = text[max(0, start - width) : start] + "[" + text[start:end] + "]" + text[end : end + width]
+    return around.replace("\n", "⏎")
 
 
 def _percent(part: int, whole: int) -> str:
@@ -211,7 +226,7 @@ def false_alarms(path: Path, verbose: bool) -> None:
         )
     if verbose:
         for f in findings:
-            print(f"  false  {f.rule}: …{text[max(0, f.start - 10) : f.end + 10]}… {f.message}")
+            print(f"  false  {f.rule}: …{_context(text, f.start, f.end)}… {f.message}")
 
 
 def main() -> None:

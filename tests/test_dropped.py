@@ -60,6 +60,12 @@ def test_statistical_detector_restores_word_half() -> None:
     assert dropped.find_dropped("投研能力強", ()) == []
 
 
+def test_a_transliterated_name_is_no_drop() -> None:
+    """``什`` of 凯莱什 is almost always half of 什么, but next to a name's middle dot it is a sound."""
+    assert dropped.find_dropped("据卫生部长凯莱什·贾古特帕尔介绍", ()) == []
+    assert [g.replacement for g in dropped.find_dropped("公司的研也在进行", ())] == ["研究"]
+
+
 @pytest.mark.parametrize("text", ["晚饭是清炒时蔬和米饭。", "晚飯是清炒時蔬和米飯。"])
 def test_a_rare_dictionary_word_is_no_drop(text: str) -> None:
     """``时蔬`` is in jieba's dictionary too rarely for the lexicon; its ``蔬`` is no half of 蔬菜."""
@@ -153,6 +159,44 @@ LISTED_DROPS = [
     ("因此受到多上班族的喜愛", "多", "很多"),
     ("租房是多年轻人在城市生活的第一步", "多", "很多"),
     ("只有彼此知道的問?guǎi)六", "問", "問題"),  # a straddle after it, but no damage before
+    ("犯罪分子的作案手也在不斷翻新", "手", "手段"),  # after a word that takes it
+    ("綜合運用各種方法和手，", "手", "手段"),  # listed with another means
+    ("這是他們最常用的手之一", "手", "手段"),  # 手之一: one of several means
+    ("詐騙團夥的手五花八門", "手", "手段"),  # before what only a means is
+    ("他們不擇手，", "手", "手段"),  # an idiom
+    ("通過技術手提高效率", "手", "手段"),  # 手提 is a word, 手提高 is not
+    ("基金定投不是一夜暴富的手，而是一種需要耐心的投資", "手", "手段"),  # 不是…的手段，而是
+    ("很多人可以通過視頻 讓家人看到", " ", "電話"),  # 視頻電話
+    ("要讓貓多喝水，多貓咪平時飲水不足", "多", "很多"),  # 猫/咪: a rare word split in two
+    ("增加了約40%。多剛走出校園的年輕人", "多", "很多"),  # an adverb opening a relative clause
+    ("古城里的客棧多，價格從100元到1000元", "多", "很多"),  # the predicate of a clause
+    ("三、簽合的幾個關鍵條款", "的", "同時的"),  # 合同時 lost 同時: the gap is before 的
+    ("在不期有不同的表現", "期", "同時期"),  # 不同時期 lost 同時
+    ("以非法佔有為目的，以欺騙為手，騙取錢財", "手", "手段"),  # the frame 以…為手段
+    ("他們的手十分隱蔽", "手", "手段"),  # a degree word, then what only a means is
+    ("我們要把技術作為手，而不是目標", "手", "手段"),
+    ("這個手屢試不爽", "手", "手段"),
+    ("為了達到目的不惜一切手", "手", "手段"),
+    ("綜合運用多種手和措施，", "手", "手段"),  # 手段和措施
+    ("騙子的手并不復雜", "手", "手段"),  # a naive converter writes 并 and 復雜
+    ("如何識別冒充客服的詐騙 \n一、常見的手法", " ", "電話"),  # the blank at a line end
+    ("只要保持警惕，就能避免多損失", "多", "很多"),  # after a verb that takes a quantity
+    ("在享受消費便利的很多人忽視了儲蓄", "的很多人忽視", "的同時，很多人忽視"),  # a subject before 忽視
+    ("佔了很大一部分。也要看看有沒有不必要的訂閱", "也", "同時也"),  # 也要看看: take a look
+    ("運用技術手?jǐn)r截詐騙", "手", "手段"),  # a straddle right after 手, none before it
+    ("很多公司在推行遠程辦公的也在調整考核方式", "的也在", "的同時，也在"),
+    ("管理者在關注結果的不應忽視員工的感受", "的不應", "的同時，不應"),
+    ("不要一發現問就沒收手機", "問", "問題"),  # the object of 發現, though 就 follows
+    ("背后的原因卻多。有的孩子壓力大", "多", "很多"),  # the predicate before 。
+    ("孩子有了多有趣的選擇", "多", "很多"),
+    ("可以撥打免費的心理援助 。", " ", "電話"),
+    ("這是規避監管的手。", "手", "手段"),  # what a means is for, then 的
+    ("不要輕易撥打和回覆陌生號碼", "和", "電話和"),  # 撥打 needs an object: 電話 and its blank gone
+    ("如果接到，要立即掛斷", "，", "電話，"),
+    ("籤合要寫清楚車輛的基本信息", "要", "同時要"),  # 簽合同時，要 lost 同時，
+    ("面對市場上多誘人的低價，保持謹慎", "多", "很多"),  # after a place word, before what describes
+    ("可以先問自己幾個問：學完要達到什麼水平", "問", "問題"),  # a measure word before, a colon after
+    ("警惕電信詐騙新手層出不窮", "新手", "新手段"),  # 新手 (a novice) is an accident of the drop
 ]
 
 
@@ -160,6 +204,15 @@ LISTED_DROPS = [
 def test_every_listed_form_in_every_position(text: str, span: str, replacement: str) -> None:
     (guess,) = dropped.find_dropped(text, dropped.load_patterns(), statistical=False)
     assert (text[guess.start : guess.end], guess.replacement) == (span, replacement)
+
+
+@pytest.mark.parametrize(("text", "span", "replacement"), LISTED_DROPS)
+def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacement: str) -> None:
+    """The same damage on a simplified page is restored in simplified characters."""
+    simplified = get_lexicon().to_simplified
+    (guess,) = dropped.find_dropped(simplified(text), dropped.load_patterns(), statistical=False)
+    assert guess.replacement == simplified(replacement)
+    assert simplified(text)[guess.start : guess.end] == simplified(span)
 
 
 @pytest.mark.parametrize(
@@ -191,6 +244,17 @@ def test_every_listed_form_in_every_position(text: str, span: str, replacement: 
         "或者問幾個只有本人知道的事",
         "服務(wù)?O胍岣叻謹(jǐn)?shù),並沒有",  # mojibake after 謹, not a lost 慎
         "不是想当然的 ， 我们；免费试用 电脑手机并用",  # spaced punctuation, a listing
+        "握住他温暖的手，这不是普通的手，而是一双巧手",  # hands after 的
+        "他的手也很冷，手和脚都凉了",
+        "配菜有点多，人多，少说话，优惠多多，释放过多，",  # 多 after a degree word, a contrast
+        "他们不期而遇，二十四小时不间断",  # 不期, 不间 inside words
+        "签合作协议",
+        "经过多年努力，发现多处问题，获得多项荣誉，造成多人死亡",  # 多 before a measure or a word
+        "他的手并不冷",
+        "撥打110報警，接到通知后要立即掛斷。請及時接聽。",  # 掛斷, 接聽 need no object
+        "营销新手指南，如何应对手头紧",
+        "在北京的不能回家",
+        "市场中多见的骗局，网上多是假的，心中多了一份安心，网络上多变的行情",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:

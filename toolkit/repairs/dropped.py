@@ -38,10 +38,13 @@ SUGGESTIONS = 3
 MEASURED = set(CN_DIGITS + "0123456789０１２３４５６７８９兩千万萬几幾每各某这這那哪")
 MODES = ("alone", "always", "fits", "modified", "counts")
 LONE_NOUNS = set("人")  # the one-character noun a quantity (很多人) takes without a longer word
+# Adverbs that open a relative clause after a quantity (很多刚走出校园的年轻人): never after the adverb 多.
+CLAUSE_ADVERBS = ("刚", "已经", "正在")
 # jieba's part-of-speech tags of words that modify a noun: adjectives, distinguishing words, verbal nouns.
 MODIFIER_TAGS = ("a", "ad", "an", "b", "vn")
 CLASSIFIER_ENDS = set("种種类類些等")  # 各种, 这类, 一些, 等: a kind of … needs a noun after it
 FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-for-word swap
+NAME_DOTS = set("·・•‧")  # the middle dot between the parts of a transliterated foreign name
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
@@ -269,14 +272,24 @@ def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[Droppe
 
 
 def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
-    """Whether the token at ``start`` is a noun a quantity can count: a longer word, or 人.
+    """Whether the token at ``start`` is a noun a quantity can count (a longer word, 人, or a rare
+    two-character word the segmentation split: 猫/咪), or an adverb opening a clause that describes one.
 
     >>> tokens = {0: 1, 1: 4, 4: 5, 5: 6}
     >>> _counted("多上班族多问", 1, tokens), _counted("多上班族多问", 5, tokens)
     (True, False)
+    >>> _counted("多猫咪", 1, {1: 2, 2: 3}), _counted("多刚走出校园的人", 1, {1: 2, 2: 4})
+    (True, True)
     """
     end = following.get(start)
-    return end is not None and (end - start > 1 or simple[start] in LONE_NOUNS)
+    if end is None:
+        return False
+    return (
+        end - start > 1
+        or simple[start] in LONE_NOUNS
+        or simple[start : start + 2] in rare_pairs()
+        or simple.startswith(CLAUSE_ADVERBS, start)
+    )
 
 
 def _rare_singles(lexicon: Lexicon, text: str) -> int:
@@ -320,6 +333,15 @@ def _measure_word(simple: str, index: int) -> bool:
     return bool(before) and before[-1] in MEASURED
 
 
+def _in_name(simple: str, index: int) -> bool:
+    """Whether the character at ``index`` touches the middle dot of a transliterated name (凯莱什·贾古特).
+
+    >>> _in_name("凯莱什·贾古特帕尔", 2), _in_name("逾期问也", 2)
+    (True, False)
+    """
+    return any(0 <= i < len(simple) and simple[i] in NAME_DOTS for i in (index - 1, index + 1))
+
+
 def _recurring_term(simple: str, index: int) -> bool:
     """Whether the character and a neighbour recur as a pair: a term the dictionary lacks.
 
@@ -357,7 +379,12 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
         if tail:
             for word in lexicon.tails.get(ch, ()):
                 options.append((_gain(lexicon, simple, start, start + 1, word), word))
-        if not options or _measure_word(simple, start) or _recurring_term(simple, start):
+        if (
+            not options
+            or _measure_word(simple, start)
+            or _recurring_term(simple, start)
+            or _in_name(simple, start)
+        ):
             continue
         if simple[max(0, start - 1) : start + 1] in rare_pairs() or simple[start : start + 2] in rare_pairs():
             continue  # a rare dictionary word with its neighbour (清炒时蔬)
