@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
+
+from toolkit.datacache import cached_pattern
 
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_CLASS = f"[{HAN_RANGES}]"
@@ -26,7 +27,7 @@ def is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
-HAN = re.compile(HAN_CLASS)
+HAN = cached_pattern(HAN_CLASS)
 
 
 def count_han(text: str) -> int:

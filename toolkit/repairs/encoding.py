@@ -29,15 +29,18 @@ from dataclasses import dataclass
 from functools import cache
 
 from toolkit.chardata import is_cjk, is_han
+from toolkit.datacache import cached_pattern
 from toolkit.lexicon import get_lexicon
 
 MIN_GAIN = 4.0  # nats per repaired character
 
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f，。、；：？！（）《》“”「」\s]{2,}")
+_NON_ASCII_RUN = cached_pattern(r"[^\x00-\x7f，。、；：？！（）《》“”「」\s]{2,}")
 # UTF-8 of CJK ideographs (U+4E00-U+9FFF) and of CJK and full-width punctuation.
 _UTF8_CHINESE = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}|\xe3\x80[\x80-\xbf]|\xef\xbc[\x80-\xbf])+")
 _CP1252_SPECIALS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-_LATIN_RUN = re.compile(rf"[\u0080-\u00ff{_CP1252_SPECIALS}][\u0040-\u007e\u0080-\u00ff{_CP1252_SPECIALS}]+")
+_LATIN_RUN = cached_pattern(
+    rf"[\u0080-\u00ff{_CP1252_SPECIALS}][\u0040-\u007e\u0080-\u00ff{_CP1252_SPECIALS}]+"
+)
 _HAS_LATIN = re.compile(r"[\u00c0-\u00ff]")
 # What ftfy's enabled fixers besides the mojibake heuristic act on: C1 controls, surrogates.
 _FTFY_CHARS = re.compile("[\x80-\x9f\ud800-\udfff]")

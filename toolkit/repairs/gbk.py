@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, pinyin_source, readings, reads_as
-from toolkit.datacache import cached_table
+from toolkit.datacache import cached_pattern, cached_table
 from toolkit.lexicon import MAX_WORD, UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
 EURO = "€"  # byte 0x80 on Windows code page 936
@@ -60,12 +60,12 @@ CONTEXT = 6
 DEFAULT_MARGIN = 3.0
 
 REMNANT = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")  # a `?` glued to pinyin: certainly damage
-_SYLLABLE = re.compile(rf"([{PINYIN_LETTERS}]{{1,7}})\)")
+_SYLLABLE = cached_pattern(rf"([{PINYIN_LETTERS}]{{1,7}})\)")
 _ANNOTATION_BEFORE = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)$")
 _ANNOTATION_AFTER = re.compile(rf"\(([{PINYIN_LETTERS}]{{1,7}})\)")
 _BRACKETED = re.compile(r"[^()\n]{1,30}\)")
 _STRIP = re.compile(rf"\([{PINYIN_LETTERS}]{{1,7}}\)")
-_HEADING_START = re.compile(
+_HEADING_START = cached_pattern(
     r"[一二三四五六七八九十]{1,3}、|[0-9]{1,2}\.[0-9]|（[一二三四五六七八九十]{1,3}）"
 )
 
