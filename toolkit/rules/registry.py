@@ -49,9 +49,16 @@ class CheckContext:
 CheckFunction = Callable[[CheckContext], Iterable[Finding]]
 
 
+PrepareFunction = Callable[[CheckContext], None]
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule. ``fix`` is the safety of the fixes it offers."""
+    """A registered rule. ``fix`` is the safety of the fixes it offers.
+
+    ``prepare``, when set, is called on the text before any rule checks it, to start slow
+    preparations (in the background) that ``check`` will need.
+    """
 
     id: str
     name: str
@@ -62,6 +69,7 @@ class Rule:
     example: str
     check: CheckFunction
     options: Mapping[str, Any] = field(default_factory=dict)
+    prepare: PrepareFunction | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -80,6 +88,7 @@ def register(
     severity: str,
     fix: str,
     options: Mapping[str, Any] | None = None,
+    prepare: PrepareFunction | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Decorator: register ``check`` as rule ``id``.
 
@@ -91,7 +100,7 @@ def register(
     def decorate(check: CheckFunction) -> CheckFunction:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        REGISTRY[id] = Rule(id, name, severity, fix, *describe(check), check, options or {})
+        REGISTRY[id] = Rule(id, name, severity, fix, *describe(check), check, options or {}, prepare)
         return check
 
     return decorate
