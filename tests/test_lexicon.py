@@ -21,9 +21,16 @@ def _everything() -> Lexicon:
 
 
 def test_a_word_is_known_before_anything_else_was_asked():
-    assert "问题" in _fresh()
+    assert "问题" in _fresh() and "问" in _fresh()
     assert _fresh().word_logp("问题") == _everything().word_logp("问题")
     assert "问也" not in _fresh() and "" not in _fresh()
+
+
+def test_single_characters_have_the_logarithm_their_group_stores():
+    complete = _everything()
+    for ch in "问的了中ヂ":
+        expected = complete._word_logs.get(ch)
+        assert _fresh().word_logp(ch) == (None if expected is None else expected - complete._log_total)
 
 
 def test_scores_do_not_depend_on_what_was_decoded_before():

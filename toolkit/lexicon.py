@@ -26,14 +26,14 @@ import array
 import importlib.util
 import marshal
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache, cached_property
 from pathlib import Path
 
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 MIN_FREQUENCY = 5
 MAX_WORD = 4
 TOP_WORDS = 16
@@ -96,7 +96,7 @@ def _build(source: Path) -> dict[str, bytes]:
     for word in words:
         by_end.setdefault(word[-1], []).append(word)
     tables = {
-        "words": {ch: "\n".join(group).encode() for ch, group in by_end.items()},
+        "words": {ch: _joined_group(group) for ch, group in by_end.items()},
         "logs": {
             ch: array.array("d", [math.log(words[word]) for word in group]).tobytes()
             for ch, group in by_end.items()
@@ -110,6 +110,33 @@ def _build(source: Path) -> dict[str, bytes]:
         "t2s": _traditional_map(),
     }
     return {name: marshal.dumps(table) for name, table in tables.items()}
+
+
+def _joined_group(words: list[str]) -> bytes:
+    """The words of a group, then (after a tab) the distinct last two characters of its longer words.
+
+    >>> _joined_group(["问题", "话题", "题"]).decode()
+    '问题\\n话题\\n题\\t问题\\n话题'
+    """
+    endings = dict.fromkeys(word[-2:] for word in words if len(word) > 1)
+    return ("\n".join(words) + "\t" + "\n".join(endings)).encode()
+
+
+class _CharMemo(dict):
+    """The memo of :meth:`Lexicon.char_logp` that :meth:`~Lexicon.segment` and
+    :meth:`~Lexicon.extend` fill as they meet characters.
+
+    Both look words up by their last character right after meeting it, so storing a
+    character first adds the words that end in it (``add_words``) to the lexicon's tables.
+    """
+
+    def __init__(self, add_words: Callable[[str], None]) -> None:
+        super().__init__()
+        self._add_words = add_words
+
+    def __setitem__(self, ch: str, logp: float) -> None:
+        self._add_words(ch)
+        super().__setitem__(ch, logp)
 
 
 class _JoinedLists(Mapping[str, list[str]]):
@@ -160,12 +187,13 @@ class Lexicon:
     def __contains__(self, word: str) -> bool:
         """Whether ``word`` (simplified) is in the dictionary.
 
-        >>> "问题" in get_lexicon(), "问也" in get_lexicon()
-        (True, False)
+        >>> "问题" in get_lexicon(), "问也" in get_lexicon(), "问" in get_lexicon()
+        (True, False, True)
         """
-        last = word[-1:]
-        if last not in self._ending_in:
-            self._add_words_ending(last)
+        if len(word) < 2:
+            return word in self._char_logs
+        if word[-1] not in self._ending_in:
+            self._add_words_ending(word[-1])
         return word in self._word_logs
 
     @cached_property
@@ -207,10 +235,12 @@ class Lexicon:
         >>> get_lexicon().word_logp("问题") > get_lexicon().word_logp("问")
         True
         """
-        last = word[-1:]
-        if last not in self._ending_in:
-            self._add_words_ending(last)
-        log_freq = self._word_logs.get(word)
+        if len(word) < 2:
+            log_freq = self._char_logs.get(word)
+        else:
+            if word[-1] not in self._ending_in:
+                self._add_words_ending(word[-1])
+            log_freq = self._word_logs.get(word)
         return None if log_freq is None else log_freq - self._log_total
 
     def char_logp(self, ch: str) -> float:
@@ -218,12 +248,7 @@ class Lexicon:
 
         >>> get_lexicon().char_logp("。") > get_lexicon().char_logp("ヂ")
         True
-
-        It also makes the words that end in ``ch`` known: :meth:`segment` and :meth:`extend`
-        look up words ending in a character only after asking for its :meth:`char_logp`.
         """
-        if ch not in self._ending_in:
-            self._add_words_ending(ch)
         if ch in PUNCTUATION_LOGP:
             return PUNCTUATION_LOGP[ch]
         if ch in OTHER_PUNCTUATION:
@@ -310,6 +335,11 @@ class Lexicon:
         return {}
 
     @cached_property
+    def _char_logs(self) -> dict[str, float]:
+        """``math.log`` of the frequency of each single-character word."""
+        return {ch: math.log(count) for ch, count in self.char_counts.items()}
+
+    @cached_property
     def _word_endings(self) -> set[str]:
         """The last two characters of each word of two or more characters in :attr:`_word_logs`."""
         return set()
@@ -326,19 +356,22 @@ class Lexicon:
         return marshal.loads(self._blobs["words"]), marshal.loads(self._blobs["logs"])
 
     def _add_words_ending(self, ch: str) -> None:
-        """Add the words that end in ``ch`` to :attr:`_word_logs` and :attr:`_word_endings`."""
+        """Add the words that end in ``ch`` to :attr:`_word_logs` and :attr:`_word_endings` (once)."""
+        if ch in self._ending_in:
+            return
         self._ending_in.add(ch)
         joined, logs = self._words_by_end
         if ch not in joined:
             return
-        words = joined[ch].decode().split("\n")
-        self._word_logs.update(zip(words, array.array("d", logs[ch]).tolist(), strict=True))
-        self._word_endings.update(word[-2:] for word in words if len(word) > 1)
+        words, endings = joined[ch].decode().split("\t")
+        self._word_logs.update(zip(words.split("\n"), array.array("d", logs[ch]).tolist(), strict=True))
+        if endings:
+            self._word_endings.update(endings.split("\n"))
 
     @cached_property
-    def _char_logps(self) -> dict[str, float]:
-        """Memo of :meth:`char_logp`, filled as characters are met."""
-        return {}
+    def _char_logps(self) -> _CharMemo:
+        """Memo of :meth:`char_logp`, filled as characters are met (see :class:`_CharMemo`)."""
+        return _CharMemo(self._add_words_ending)
 
 
 @cache
