@@ -15,7 +15,7 @@ def _fresh() -> Lexicon:
 
 def _everything() -> Lexicon:
     lexicon = _fresh()
-    for ch in marshal.loads(lexicon._blobs["words"]):
+    for ch in marshal.loads(lexicon._blobs["groups"]):
         lexicon._add_words_ending(ch)
     return lexicon
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
 
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 MIN_FREQUENCY = 5
 MAX_WORD = 4
 TOP_WORDS = 16
@@ -89,16 +89,19 @@ def _build(source: Path) -> dict[str, bytes]:
                 heads.setdefault(word[0], {})[word] = freq
                 tails.setdefault(word[-1], {})[word] = freq
 
-    def top(tables: dict[str, dict[str, int]]) -> dict[str, str]:
-        return {ch: "\n".join(sorted(t, key=t.get, reverse=True)[:TOP_WORDS]) for ch, t in tables.items()}
+    def top(tables: dict[str, dict[str, int]]) -> dict[str, bytes]:
+        return {
+            ch: "\n".join(sorted(t, key=t.get, reverse=True)[:TOP_WORDS]).encode() for ch, t in tables.items()
+        }
 
     by_end: dict[str, list[str]] = {}
     for word in words:
         by_end.setdefault(word[-1], []).append(word)
     tables = {
-        "words": {ch: _joined_group(group) for ch, group in by_end.items()},
-        "logs": {
-            ch: array.array("d", [math.log(words[word]) for word in group]).tobytes()
+        "groups": {
+            ch: _joined_group(group)
+            + b"\0"
+            + array.array("d", [math.log(words[word]) for word in group]).tobytes()
             for ch, group in by_end.items()
         },
         "total": sum(words.values()),
@@ -140,23 +143,23 @@ class _CharMemo(dict):
 
 
 class _JoinedLists(Mapping[str, list[str]]):
-    """``{char: [word, …]}`` stored as newline-joined strings, each list split when first read.
+    """``{char: [word, …]}`` stored as newline-joined UTF-8, each list decoded when first read.
 
     A page reads the lists of a few of its characters, not of the 5,000 in the table.
 
-    >>> table = _JoinedLists({"措": "措施\\n举措"})
+    >>> table = _JoinedLists({"措": "措施\\n举措".encode()})
     >>> table["措"], table.get("問", ()), len(table)
     (['措施', '举措'], (), 1)
     """
 
-    def __init__(self, joined: dict[str, str]) -> None:
+    def __init__(self, joined: dict[str, bytes]) -> None:
         self._joined = joined
         self._split: dict[str, list[str]] = {}
 
     def __getitem__(self, ch: str) -> list[str]:
         words = self._split.get(ch)
         if words is None:
-            words = self._split[ch] = self._joined[ch].split("\n")
+            words = self._split[ch] = self._joined[ch].decode().split("\n")
         return words
 
     def __iter__(self) -> Iterator[str]:
@@ -350,21 +353,22 @@ class Lexicon:
         return set()
 
     @cached_property
-    def _words_by_end(self) -> tuple[dict[str, bytes], dict[str, bytes]]:
-        """The cached word groups, by last character: joined words (UTF-8, decoded when used) and
-        their log-frequencies."""
-        return marshal.loads(self._blobs["words"]), marshal.loads(self._blobs["logs"])
+    def _groups(self) -> dict[str, bytes]:
+        """The cached word groups by last character: the joined words and their endings (UTF-8,
+        decoded when used, see :func:`_joined_group`), a zero byte, their log-frequencies."""
+        return marshal.loads(self._blobs["groups"])
 
     def _add_words_ending(self, ch: str) -> None:
         """Add the words that end in ``ch`` to :attr:`_word_logs` and :attr:`_word_endings` (once)."""
         if ch in self._ending_in:
             return
         self._ending_in.add(ch)
-        joined, logs = self._words_by_end
-        if ch not in joined:
+        group = self._groups.get(ch)
+        if group is None:
             return
-        words, endings = joined[ch].decode().split("\t")
-        self._word_logs.update(zip(words.split("\n"), array.array("d", logs[ch]).tolist(), strict=True))
+        text, logs = group.split(b"\0", 1)
+        words, endings = text.decode().split("\t")
+        self._word_logs.update(zip(words.split("\n"), array.array("d", logs).tolist(), strict=True))
         if endings:
             self._word_endings.update(endings.split("\n"))
 

@@ -360,8 +360,11 @@ def _lost_trail_chars(pending: Pending, syllable: str) -> tuple[str, ...]:
     True
     """
     leads = set(_leads(pending))
-    pairs = _syllable_pairs().get(normalize_pinyin(syllable), ())
-    return _by_frequency((ch for lead, _, ch in pairs if lead in leads and _plausible(ch)), CLOSE_OPTIONS)
+    lead_bytes, chars = _syllable_pairs().get(normalize_pinyin(syllable), (b"", ""))
+    return _by_frequency(
+        (ch for lead, ch in zip(lead_bytes, chars, strict=True) if lead in leads and _plausible(ch)),
+        CLOSE_OPTIONS,
+    )
 
 
 @cache
@@ -405,19 +408,28 @@ def _closing_chars(previous: str, pending: Pending) -> tuple[str, ...]:
 
 
 @cache
-def _syllable_pairs() -> dict[str, tuple[tuple[int, int, str], ...]]:
-    """Every plausible two-byte character by reading: ``(lead, trail, char)`` (from the data cache)."""
-    return cached_table("gbk-syllables", 1, [pinyin_source()], _build_syllable_pairs)
+def _syllable_pairs() -> dict[str, tuple[bytes, str]]:
+    """Every two-byte Han character by reading: the lead bytes and the characters, in code order
+    (from the data cache).
+
+    >>> lead_bytes, chars = _syllable_pairs()["shù"]
+    >>> lead_bytes[chars.index("數")] == 0x94
+    True
+    """
+    return cached_table("gbk-syllables", 2, [pinyin_source()], _build_syllable_pairs)
 
 
-def _build_syllable_pairs() -> dict[str, tuple[tuple[int, int, str], ...]]:
+def _build_syllable_pairs() -> dict[str, tuple[bytes, str]]:
     table = pair_table()[0]
-    found: dict[str, list[tuple[int, int, str]]] = {}
+    found: dict[str, list[tuple[int, str]]] = {}
     for code, ch in enumerate(table):
         if ch is not None and is_han(ch):
             for reading in readings(ch):
-                found.setdefault(reading, []).append((code >> 8, code & 255, ch))
-    return {reading: tuple(chars) for reading, chars in found.items()}
+                found.setdefault(reading, []).append((code >> 8, ch))
+    return {
+        reading: (bytes(lead for lead, _ in pairs), "".join(ch for _, ch in pairs))
+        for reading, pairs in found.items()
+    }
 
 
 @cache
