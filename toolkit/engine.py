@@ -121,9 +121,6 @@ def run_rules(
     findings: list[Finding] = []
     shared = shared if shared is not None else CheckContext(text)
     for rule in rules:
-        if rule.prepare is not None:
-            rule.prepare(shared.for_rule(config.options_for(rule)))
-    for rule in rules:
         findings.extend(rule.check(shared.for_rule(config.options_for(rule))))
     if any(f.rule in YIELDING_RULES for f in findings):
         spans = claimed_spans(text, config, shared)

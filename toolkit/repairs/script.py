@@ -34,11 +34,8 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any
 
 from toolkit.chardata import HAN, count_han, is_han
 from toolkit.findings import AppliedEdit, Edit, Finding
@@ -73,51 +70,13 @@ def convert_with(text: str, name: str) -> str:
     return text
 
 
-_CONVERTERS: dict[str, Any] = {}
-_BUILDING: dict[str, threading.Thread] = {}  # converters a background thread is building
-
-
+@cache
 def _converter(name: str):
-    """The OpenCC converter ``name``, built once (or by :func:`_build_in_background`)."""
-    thread = _BUILDING.pop(name, None)
-    if thread is not None:
-        thread.join()
-    converter = _CONVERTERS.get(name)
-    if converter is None:  # not built yet, or the thread failed: build here, raising what it raises
-        converter = _CONVERTERS[name] = _build_converter(name)
-    return converter
-
-
-def _build_converter(name: str):
     import opencc
 
     if name not in CONVERSIONS:
         raise ValueError(f"unknown conversion {name!r}; use one of {', '.join(CONVERSIONS)}")
     return opencc.OpenCC(f"{name}.json" if not name.endswith(".json") else name)
-
-
-def _build_in_background(names: tuple[str, ...]) -> None:
-    """Start building the converters ``names`` on a thread; :func:`_converter` waits for them.
-
-    OpenCC builds a converter without holding the GIL (``s2t`` reads a 50,000-phrase
-    dictionary, about 50 ms), so the other checks run meanwhile. Only converters that the
-    same check certainly asks for later are built this way: the thread never outlives the run.
-    """
-    wanted = tuple(name for name in names if name not in _CONVERTERS and name not in _BUILDING)
-    if not wanted:
-        return
-
-    def build() -> None:
-        try:
-            for name in wanted:
-                _CONVERTERS[name] = _build_converter(name)
-        except Exception:  # _converter builds it again and raises there
-            pass
-
-    thread = threading.Thread(target=build, name="toolkit-opencc", daemon=True)
-    for name in wanted:
-        _BUILDING[name] = thread
-    thread.start()
 
 
 def _convert_chars(chars: list[str], name: str) -> dict[str, str]:
@@ -195,23 +154,16 @@ def _candidates(text: str) -> list[int]:
     return offsets
 
 
-@dataclass(frozen=True)
-class _Mixture:
-    """A mixed text: its scripts, the offsets of the minority's characters, the conversions to check."""
+def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
+    """Characters of the minority script, one finding each.
 
-    majority: str
-    minority: str
-    suspects: list[int]
-    conversions: tuple[str, ...]
-
-
-@lru_cache(maxsize=1)  # asked by prepare_mixed_script, then by find_mixed_script
-def _mixture(text: str, min_share: float) -> _Mixture | None:
-    """The mixture :func:`find_mixed_script` reports on, ``None`` when there is nothing to convert."""
+    ``min_share`` ignores documents where the minority script is at most that
+    share of the script-specific characters (0 reports any mixture).
+    """
     kinds = classify_chars(text)
     present = set(kinds.values())
     if "traditional" not in present or "simplified" not in present:
-        return None  # one script only (or neither): nothing is mixed
+        return []  # one script only (or neither): nothing is mixed
     offsets = _candidates(text)
     counts = {"traditional": 0, "simplified": 0}
     for index in offsets:
@@ -219,56 +171,24 @@ def _mixture(text: str, min_share: float) -> _Mixture | None:
         if kind in counts:
             counts[kind] += 1
     if not counts["traditional"] or not counts["simplified"]:
-        return None
+        return []
     majority = max(counts, key=counts.get)
     minority = "simplified" if majority == "traditional" else "traditional"
     evidence = counts["traditional"] + counts["simplified"]
     if evidence < MIN_EVIDENCE or counts[majority] < MIN_MAJORITY_SHARE * evidence:
-        return None
+        return []
     if counts[minority] / evidence <= min_share:
-        return None
+        return []
     suspects = [index for index in offsets if kinds[text[index]] == minority]
     if minority == "traditional":
         suspects = [index for index in suspects if not _in_written_word(text, index)]
         if len({text[index] for index in suspects}) < MIN_DISTINCT_TRADITIONAL:
-            return None
+            return []
         conversions: tuple[str, ...] = ("t2s",)
     else:
         conversions = TRADITIONAL_STANDARDS
     if not suspects:
-        return None  # nothing to convert: no OpenCC converter is built
-    return _Mixture(majority, minority, suspects, conversions)
-
-
-def prepare_mixed_script(text: str, min_share: float = 0.0) -> None:
-    """Start building the OpenCC converters :func:`find_mixed_script` will need on ``text``, on a
-    background thread, so that they are ready when the other checks have run.
-
-    >>> prepare_mixed_script("這是皇后居住的宮殿，以后我們再來參觀。")
-    >>> [f.fix.replacement for f in find_mixed_script("這是皇后居住的宮殿，以后我們再來參觀。")]
-    ['後']
-    """
-    mixture = _mixture(text, min_share)
-    if mixture is not None:
-        steps = (step for name in ("t2s", *mixture.conversions) for step in _CHAINS.get(name, (name,)))
-        _build_in_background(tuple(dict.fromkeys(steps)))
-
-
-def find_mixed_script(text: str, min_share: float = 0.0) -> list[Finding]:
-    """Characters of the minority script, one finding each.
-
-    ``min_share`` ignores documents where the minority script is at most that
-    share of the script-specific characters (0 reports any mixture).
-    """
-    mixture = _mixture(text, min_share)
-    if mixture is None:
-        return []
-    majority, minority, suspects, conversions = (
-        mixture.majority,
-        mixture.minority,
-        mixture.suspects,
-        mixture.conversions,
-    )
+        return []  # nothing to convert: no OpenCC converter is built
     in_context = _LineConversions(text, conversions)
     fix_with = in_context.closest_standard()
     findings = []

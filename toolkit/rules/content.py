@@ -39,18 +39,7 @@ def check_years(context: CheckContext) -> Iterable[Finding]:
     )
 
 
-def _prepare_mixed_script(context: CheckContext) -> None:
-    script.prepare_mixed_script(context.text, float(context.options["min_share"]))
-
-
-@register(
-    script.RULE,
-    "mixed-script",
-    severity="info",
-    fix="unsafe",
-    options={"min_share": 0.0},
-    prepare=_prepare_mixed_script,
-)
+@register(script.RULE, "mixed-script", severity="info", fix="unsafe", options={"min_share": 0.0})
 def check_mixed_script(context: CheckContext) -> Iterable[Finding]:
     """Simplified and traditional characters mixed.
 

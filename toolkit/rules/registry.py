@@ -49,16 +49,9 @@ class CheckContext:
 CheckFunction = Callable[[CheckContext], Iterable[Finding]]
 
 
-PrepareFunction = Callable[[CheckContext], None]
-
-
 @dataclass(frozen=True)
 class Rule:
-    """A registered rule. ``fix`` is the safety of the fixes it offers.
-
-    ``prepare``, when set, is called on the text before any rule checks it, to start slow
-    preparations (in the background) that ``check`` will need.
-    """
+    """A registered rule. ``fix`` is the safety of the fixes it offers."""
 
     id: str
     name: str
@@ -69,7 +62,6 @@ class Rule:
     example: str
     check: CheckFunction
     options: Mapping[str, Any] = field(default_factory=dict)
-    prepare: PrepareFunction | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -88,7 +80,6 @@ def register(
     severity: str,
     fix: str,
     options: Mapping[str, Any] | None = None,
-    prepare: PrepareFunction | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Decorator: register ``check`` as rule ``id``.
 
@@ -100,7 +91,7 @@ def register(
     def decorate(check: CheckFunction) -> CheckFunction:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
-        REGISTRY[id] = Rule(id, name, severity, fix, *describe(check), check, options or {}, prepare)
+        REGISTRY[id] = Rule(id, name, severity, fix, *describe(check), check, options or {})
         return check
 
     return decorate
