@@ -78,3 +78,25 @@ def test_cached_table_builds_once_per_version(cache):
     assert cached_table("thing", 1, [], build) == {"a": 1}
     assert cached_table("thing", 2, [], build) == {"a": 1}
     assert len(calls) == 2
+
+
+def test_the_compact_tables_hold_what_their_sources_say():
+    from toolkit import chardata
+    from toolkit.repairs import gbk
+
+    table, _ = gbk.pair_table()
+    units = gbk._plausible_units()
+    assert len(units) == len(table) == 0x10000
+    for code, ch in enumerate(table):
+        expected = ch if ch is not None and gbk._plausible(ch) else None
+        assert (None if units[code] == "\0" else units[code]) == expected
+    readings = chardata._read_pinyin_module(chardata.pinyin_source())
+    compact = chardata._pinyin_table()
+    assert all(compact.get(code, "") == entry for code, entry in readings.items())
+    assert compact.get(0x41, "") == "" and compact.get(0x10FFFF, "") == ""
+    lead_bytes, chars = gbk._syllable_pairs()["shù"]
+    assert [(lead, ch) for lead, ch in zip(lead_bytes, chars, strict=True)] == [
+        (code >> 8, ch)
+        for code, ch in enumerate(table)
+        if ch is not None and chardata.is_han(ch) and "shù" in chardata.readings(ch)
+    ]

@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from pathlib import Path
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, pinyin_source, readings, reads_as
 from toolkit.datacache import cached_pattern, cached_table
@@ -271,8 +272,24 @@ def _previous_byte(text: str, position: int) -> int | None:
 
 def _real_char(lead: int, trail: int) -> str | None:
     """The character the real bytes ``lead trail`` make, ``None`` when invalid or implausible."""
-    ch = pair_table()[0][lead << 8 | trail]
-    return ch if ch is not None and _plausible(ch) else None
+    ch = _plausible_units()[lead << 8 | trail]
+    return None if ch == "\0" else ch
+
+
+@cache
+def _plausible_units() -> str:
+    """Each two-byte unit's character when it is valid and :func:`_plausible`, else NUL, indexed by
+    ``lead << 8 | trail``. Built once into the data cache; this module is one of its sources, so an
+    edit to :func:`_plausible` builds it again.
+
+    >>> _plausible_units()[0xB5C4], _plausible_units()[0xA1A0]
+    ('的', '\\x00')
+    """
+
+    def build() -> str:
+        return "".join(ch if ch is not None and _plausible(ch) else "\0" for ch in pair_table()[0])
+
+    return cached_table("gbk-plausible", 1, [Path(__file__)], build)
 
 
 @cache
