@@ -15,7 +15,7 @@ import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
-from toolkit.datacache import cached_pattern
+from toolkit.datacache import cached_pattern, cached_table
 
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_CLASS = f"[{HAN_RANGES}]"
@@ -85,8 +85,6 @@ def _pinyin_table() -> _ReadingTable:
     Importing the ``pypinyin`` package costs a quarter of a second; its table is
     read once from ``pinyin_dict.py`` and then loaded from the data cache.
     """
-    from toolkit.datacache import cached_table
-
     path = pinyin_source()
     return _ReadingTable(
         *cached_table("pinyin", 2, [path], lambda: _ReadingTable.pack(_read_pinyin_module(path)))
