@@ -8,11 +8,14 @@
 
 from __future__ import annotations
 
+import array
+import bisect
 import importlib.util
-import re
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
+
+from toolkit.datacache import cached_pattern, cached_table
 
 HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_CLASS = f"[{HAN_RANGES}]"
@@ -26,7 +29,7 @@ def is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
-HAN = re.compile(HAN_CLASS)
+HAN = cached_pattern(HAN_CLASS)
 
 
 def count_han(text: str) -> int:
@@ -43,17 +46,49 @@ def is_cjk(ch: str) -> bool:
     return is_han(ch) or ch in CJK_PUNCTUATION
 
 
+class _ReadingTable:
+    """Code point → pypinyin's comma-separated readings, stored as a sorted array of code points,
+    the readings joined in one string and the offset where each starts (a few arrays to load
+    from the data cache, not 40,000 objects).
+
+    >>> table = _ReadingTable(*_ReadingTable.pack({0x6587: "wén", 0x4E2D: "zhōng,zhòng"}))
+    >>> table.get(0x4E2D, ""), table.get(0x6587, ""), table.get(0x4E00, "")
+    ('zhōng,zhòng', 'wén', '')
+    """
+
+    def __init__(self, codes: bytes, starts: bytes, joined: str) -> None:
+        self._codes = array.array("I", codes)
+        self._starts = array.array("I", starts)
+        self._joined = joined
+
+    @staticmethod
+    def pack(readings: dict[int, str]) -> tuple[bytes, bytes, str]:
+        """What the data cache keeps: the sorted code points, the offsets and the joined readings."""
+        codes = sorted(readings)
+        starts = [0]
+        for code in codes:
+            starts.append(starts[-1] + len(readings[code]))
+        joined = "".join(readings[code] for code in codes)
+        return array.array("I", codes).tobytes(), array.array("I", starts).tobytes(), joined
+
+    def get(self, code: int, default: str) -> str:
+        index = bisect.bisect_left(self._codes, code)
+        if index == len(self._codes) or self._codes[index] != code:
+            return default
+        return self._joined[self._starts[index] : self._starts[index + 1]]
+
+
 @cache
-def _pinyin_table() -> dict[int, str]:
+def _pinyin_table() -> _ReadingTable:
     """pypinyin's per-character reading table, loaded without importing pypinyin.
 
     Importing the ``pypinyin`` package costs a quarter of a second; its table is
     read once from ``pinyin_dict.py`` and then loaded from the data cache.
     """
-    from toolkit.datacache import cached_table
-
     path = pinyin_source()
-    return cached_table("pinyin", 1, [path], lambda: _read_pinyin_module(path))
+    return _ReadingTable(
+        *cached_table("pinyin", 2, [path], lambda: _ReadingTable.pack(_read_pinyin_module(path)))
+    )
 
 
 def pinyin_source() -> Path:

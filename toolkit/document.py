@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from toolkit.datacache import cached_pattern
 from toolkit.errors import InputError
 
 # ---------------------------------------------------------------------------
@@ -284,15 +285,19 @@ def chinese_number(numeral: str) -> int | None:
 # A decimal number "1.1" is the usual alternative to （一） for the second level.
 _MARKDOWN = re.compile(r"(#{1,6})[ \t]+")
 _STYLES: list[tuple[str, int, re.Pattern[str]]] = [
-    ("cn-chapter", 1, re.compile(rf"([{CN_DIGITS}]+)[、．.][ \t　]*")),
-    ("cn-paren", 2, re.compile(rf"[（(]([{CN_DIGITS}]+)[）)][ \t　]*")),
-    ("decimal", 2, re.compile(r"(\d{1,3}(?:\.\d{1,3}){1,2})(?:[ \t　]+|[、．](?!\d)|(?=[\u3400-\u9fff]))")),
+    ("cn-chapter", 1, cached_pattern(rf"([{CN_DIGITS}]+)[、．.][ \t　]*")),
+    ("cn-paren", 2, cached_pattern(rf"[（(]([{CN_DIGITS}]+)[）)][ \t　]*")),
+    (
+        "decimal",
+        2,
+        cached_pattern(r"(\d{1,3}(?:\.\d{1,3}){1,2})(?:[ \t　]+|[、．](?!\d)|(?=[\u3400-\u9fff]))"),
+    ),
     ("arabic-dot", 3, re.compile(r"(\d{1,3})(?:[.．](?![\d.])|、)[ \t　]*")),
     ("arabic-paren", 4, re.compile(r"[（(](\d{1,3})[）)][ \t　]*")),
 ]
 _SENTENCE_END = "。！？；：，.!?;:,…"
 HEADING_MAX_CHARS = 40
-_ANNOTATION = re.compile(r"\([a-zA-Z\u00c0-\u01dc\u0300-\u036f]+\)")
+_ANNOTATION = cached_pattern(r"\([a-zA-Z\u00c0-\u01dc\u0300-\u036f]+\)")
 
 
 def _visible_length(title: str) -> int:

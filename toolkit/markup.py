@@ -26,9 +26,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from toolkit.datacache import cached_pattern
+
 _FRONT_MATTER = re.compile(r"\A(?:---\n.*?\n(?:---|\.\.\.)|\+\+\+\n.*?\n\+\+\+)[ \t]*(?:\n|\Z)", re.S)
 _FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.M)
-_SPANS = re.compile(
+_SPANS = cached_pattern(
     r"<!--.*?-->"  # HTML comments, including suppression comments
     r"|(`+)(?!`)[^\n]*?(?<!`)\1(?!`)"  # inline code, any number of backticks
     r"|</?[A-Za-z][\w:-]*(?:\s[^<>\n]*)?/?>"  # HTML tags
@@ -49,7 +51,7 @@ _SPANS = re.compile(
     re.S | re.M,
 )
 
-_CODE_TOKEN = re.compile(
+_CODE_TOKEN = cached_pattern(
     r"(?<![\u3400-\u9fff])[A-Za-z_][A-Za-z0-9_.]*\((?![^()\n]*[\u00e0-\u01dc])"  # a call: print(  not 長(zhǎng)
     r"|[{}]|;\s*$|\s[=!<>+-]=\s|\s=>?\s|&&|\|\||\$[({]|->"
     r"|^\s*(?:def|class|import|from|return|if|elif|for|while|const|let|var|function|#include|#!"

@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.chardata import PINYIN_LETTERS, count_han, is_han, reads_as
-from toolkit.datacache import cached_table
+from toolkit.datacache import cached_pattern, cached_table
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
 from toolkit.lexicon import MAX_WORD, MIN_FREQUENCY, Lexicon, get_lexicon, jieba_dictionary
@@ -47,7 +47,7 @@ FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-
 NAME_DOTS = set("·・•‧")  # the middle dot between the parts of a transliterated foreign name
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
-_ANNOTATION = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
+_ANNOTATION = cached_pattern(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
 # ``?shù)``: a byte lost in a straddle; a run that holds one on each side is mojibake, left to the GBK repairs
 _STRADDLE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
 
@@ -108,7 +108,7 @@ def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
         if mode not in MODES:
             raise ConfigError(f"{source}:{number}: mode must be one of {', '.join(MODES)}, not {mode!r}")
         try:
-            compiled = re.compile(fields[0], re.MULTILINE)
+            compiled = cached_pattern(fields[0], re.MULTILINE)
         except re.error as error:
             raise ConfigError(f"{source}:{number}: bad pattern ({error})") from None
         patterns.append(DroppedPattern(compiled, fields[1], mode))

@@ -27,17 +27,22 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from types import ModuleType
 
 from toolkit.chardata import is_cjk, is_han
+from toolkit.datacache import cached_pattern, cached_table
 from toolkit.lexicon import get_lexicon
 
 MIN_GAIN = 4.0  # nats per repaired character
 
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f，。、；：？！（）《》“”「」\s]{2,}")
+_NON_ASCII_RUN = cached_pattern(r"[^\x00-\x7f，。、；：？！（）《》“”「」\s]{2,}")
 # UTF-8 of CJK ideographs (U+4E00-U+9FFF) and of CJK and full-width punctuation.
 _UTF8_CHINESE = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}|\xe3\x80[\x80-\xbf]|\xef\xbc[\x80-\xbf])+")
 _CP1252_SPECIALS = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
-_LATIN_RUN = re.compile(rf"[\u0080-\u00ff{_CP1252_SPECIALS}][\u0040-\u007e\u0080-\u00ff{_CP1252_SPECIALS}]+")
+_LATIN_RUN = cached_pattern(
+    rf"[\u0080-\u00ff{_CP1252_SPECIALS}][\u0040-\u007e\u0080-\u00ff{_CP1252_SPECIALS}]+"
+)
 _HAS_LATIN = re.compile(r"[\u00c0-\u00ff]")
 # What ftfy's enabled fixers besides the mojibake heuristic act on: C1 controls, surrogates.
 _FTFY_CHARS = re.compile("[\x80-\x9f\ud800-\udfff]")
@@ -198,20 +203,47 @@ def _ftfy_config():
 
 @cache
 def _ftfy_is_bad() -> Callable[[str], bool]:
-    """ftfy's mojibake heuristic ``ftfy.badness.is_bad``, without importing the rest of ftfy.
+    """ftfy's mojibake heuristic ``ftfy.badness.is_bad``, without importing ftfy.
 
-    ``ftfy.badness`` needs only ``re``; the ``ftfy`` package builds codecs and tables on
-    import (about 50 ms), which a page whose Latin letters are pinyin tone marks never needs.
+    The ``ftfy`` package builds codecs and tables on import (about 50 ms), and
+    ``ftfy.badness`` compiles its large ``BADNESS_RE`` (about 10 ms), which a page
+    whose Latin letters are pinyin tone marks never needs. ``is_bad`` is
+    ``bool(BADNESS_RE.search(text))``: the regex is read from ``badness.py`` once
+    into the data cache and compiled with :func:`~toolkit.datacache.cached_pattern`.
+
+    >>> _ftfy_is_bad()("NicolÃ¡s"), _ftfy_is_bad()("拼音 shù jù")
+    (True, False)
     """
     if "ftfy.badness" in sys.modules:
         return sys.modules["ftfy.badness"].is_bad
     package = importlib.util.find_spec("ftfy")
-    spec = importlib.util.spec_from_file_location(
-        "toolkit._ftfy_badness", package.submodule_search_locations[0] + "/badness.py"
-    )
+    source = Path(package.submodule_search_locations[0]) / "badness.py"
+    regex = cached_table("ftfy-badness", 1, [source], lambda: _badness_regex(source))
+    if regex is None:
+        return _badness_module(source).is_bad
+    search = cached_pattern(*regex).search
+    return lambda text: bool(search(text))
+
+
+def _badness_module(source: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("toolkit._ftfy_badness", source)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.is_bad
+    return module
+
+
+def _reference_is_bad(text: str) -> bool:
+    return bool(BADNESS_RE.search(text))  # noqa: F821  (compared as bytecode, never called)
+
+
+def _badness_regex(source: Path) -> tuple[str, int] | None:
+    """``BADNESS_RE``'s pattern and flags, or ``None`` unless this ftfy's ``is_bad`` is exactly
+    ``bool(BADNESS_RE.search(text))`` (same bytecode and names)."""
+    module = _badness_module(source)
+    code, reference = module.is_bad.__code__, _reference_is_bad.__code__
+    if (code.co_code, code.co_names) != (reference.co_code, reference.co_names):
+        return None
+    return module.BADNESS_RE.pattern, module.BADNESS_RE.flags
 
 
 def _ftfy_may_change(line: str) -> bool:

@@ -29,10 +29,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, pinyin_source, readings, reads_as
-from toolkit.datacache import cached_table
+from toolkit.datacache import cached_pattern, cached_table
 from toolkit.lexicon import MAX_WORD, UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
 EURO = "€"  # byte 0x80 on Windows code page 936
@@ -61,12 +62,12 @@ CONTEXT = 6
 DEFAULT_MARGIN = 3.0
 
 REMNANT = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")  # a `?` glued to pinyin: certainly damage
-_SYLLABLE = re.compile(rf"([{PINYIN_LETTERS}]{{1,7}})\)")
+_SYLLABLE = cached_pattern(rf"([{PINYIN_LETTERS}]{{1,7}})\)")
 _ANNOTATION_BEFORE = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)$")
 _ANNOTATION_AFTER = re.compile(rf"\(([{PINYIN_LETTERS}]{{1,7}})\)")
 _BRACKETED = re.compile(r"[^()\n]{1,30}\)")
 _STRIP = re.compile(rf"\([{PINYIN_LETTERS}]{{1,7}}\)")
-_HEADING_START = re.compile(
+_HEADING_START = cached_pattern(
     r"[一二三四五六七八九十]{1,3}、|[0-9]{1,2}\.[0-9]|（[一二三四五六七八九十]{1,3}）"
 )
 
@@ -270,8 +271,24 @@ def _previous_byte(text: str, position: int) -> int | None:
 
 def _real_char(lead: int, trail: int) -> str | None:
     """The character the real bytes ``lead trail`` make, ``None`` when invalid or implausible."""
-    ch = pair_table()[0][lead << 8 | trail]
-    return ch if ch is not None and _plausible(ch) else None
+    ch = _plausible_units()[lead << 8 | trail]
+    return None if ch == "\0" else ch
+
+
+@cache
+def _plausible_units() -> str:
+    """Each two-byte unit's character when it is valid and :func:`_plausible`, else NUL, indexed by
+    ``lead << 8 | trail``. Built once into the data cache; this module is one of its sources, so an
+    edit to :func:`_plausible` builds it again.
+
+    >>> _plausible_units()[0xB5C4], _plausible_units()[0xA1A0]
+    ('的', '\\x00')
+    """
+
+    def build() -> str:
+        return "".join(ch if ch is not None and _plausible(ch) else "\0" for ch in pair_table()[0])
+
+    return cached_table("gbk-plausible", 1, [Path(__file__)], build)
 
 
 @cache
@@ -359,8 +376,11 @@ def _lost_trail_chars(pending: Pending, syllable: str) -> tuple[str, ...]:
     True
     """
     leads = set(_leads(pending))
-    pairs = _syllable_pairs().get(normalize_pinyin(syllable), ())
-    return _by_frequency((ch for lead, _, ch in pairs if lead in leads and _plausible(ch)), CLOSE_OPTIONS)
+    lead_bytes, chars = _syllable_pairs().get(normalize_pinyin(syllable), (b"", ""))
+    return _by_frequency(
+        (ch for lead, ch in zip(lead_bytes, chars, strict=True) if lead in leads and _plausible(ch)),
+        CLOSE_OPTIONS,
+    )
 
 
 @cache
@@ -404,19 +424,28 @@ def _closing_chars(previous: str, pending: Pending) -> tuple[str, ...]:
 
 
 @cache
-def _syllable_pairs() -> dict[str, tuple[tuple[int, int, str], ...]]:
-    """Every plausible two-byte character by reading: ``(lead, trail, char)`` (from the data cache)."""
-    return cached_table("gbk-syllables", 1, [pinyin_source()], _build_syllable_pairs)
+def _syllable_pairs() -> dict[str, tuple[bytes, str]]:
+    """Every two-byte Han character by reading: the lead bytes and the characters, in code order
+    (from the data cache).
+
+    >>> lead_bytes, chars = _syllable_pairs()["shù"]
+    >>> lead_bytes[chars.index("數")] == 0x94
+    True
+    """
+    return cached_table("gbk-syllables", 2, [pinyin_source()], _build_syllable_pairs)
 
 
-def _build_syllable_pairs() -> dict[str, tuple[tuple[int, int, str], ...]]:
+def _build_syllable_pairs() -> dict[str, tuple[bytes, str]]:
     table = pair_table()[0]
-    found: dict[str, list[tuple[int, int, str]]] = {}
+    found: dict[str, list[tuple[int, str]]] = {}
     for code, ch in enumerate(table):
         if ch is not None and is_han(ch):
             for reading in readings(ch):
-                found.setdefault(reading, []).append((code >> 8, code & 255, ch))
-    return {reading: tuple(chars) for reading, chars in found.items()}
+                found.setdefault(reading, []).append((code >> 8, ch))
+    return {
+        reading: (bytes(lead for lead, _ in pairs), "".join(ch for _, ch in pairs))
+        for reading, pairs in found.items()
+    }
 
 
 @cache

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 
 from toolkit.chardata import HAN_CLASS, PINYIN_LETTERS, reads_as
+from toolkit.datacache import cached_pattern
 from toolkit.findings import Edit, Finding
 from toolkit.repairs import Repair, apply_findings
 
 RULE = "ZH101"
-ANNOTATION = re.compile(rf"({HAN_CLASS})([(（]([{PINYIN_LETTERS}]{{1,7}})[)）])", re.IGNORECASE)
+ANNOTATION = cached_pattern(rf"({HAN_CLASS})([(（]([{PINYIN_LETTERS}]{{1,7}})[)）])", re.IGNORECASE)
 
 
 def find_pinyin_annotations(text: str) -> list[Finding]:

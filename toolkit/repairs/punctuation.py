@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from toolkit.chardata import PINYIN_LETTERS, is_cjk, is_han
+from toolkit.datacache import cached_pattern
 from toolkit.document import CN_DIGITS, parse_blocks
 from toolkit.findings import Edit, Finding
 from toolkit.markup import protected_mask
@@ -36,7 +37,7 @@ from toolkit.repairs import Repair, apply_findings
 RULE = "ZH201"
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。", "(": "（", ")": "）"}
 
-_PROTECTED = re.compile(
+_PROTECTED = cached_pattern(
     r"\d+(?:[.,:]\d+)+"  # 1,000  3.5  10:30  1.2.3
     r"|\.{2,}"  # ellipsis written with dots
     r"|[:;]-[()DPpO/\\|]"  # emoticons: ;-)  :-(  :-P
@@ -51,11 +52,11 @@ _PAIR = re.compile(r"\(([^()\n]{1,80})\)")
 _LIST_NUMBER = re.compile(rf"\([ \t]*(?:\d{{1,3}}|[{CN_DIGITS}]{{1,3}})[ \t]*\)")
 # A `?` that starts a GBK straddle run: pinyin without its `(`, or shifted characters
 # up to an ASCII letter that carries an annotation (the run ends at an ASCII byte).
-_DAMAGE = re.compile(
+_DAMAGE = cached_pattern(
     rf"\?[{PINYIN_LETTERS}]{{1,7}}\)|\?[^\x00-\x7f]{{1,8}}[A-Za-z]\([{PINYIN_LETTERS}]{{1,7}}\)"
 )
 _DAMAGE_NEIGHBOURS = frozenset("?\ufffd€")
-_DAMAGE_SIGNS = re.compile("[\ufffd€\u3040-\u30ff\ue000-\uf8ff]")  # _looks_damaged without `?`
+_DAMAGE_SIGNS = cached_pattern("[\ufffd€\u3040-\u30ff\ue000-\uf8ff]")  # _looks_damaged without `?`
 _MARKS = re.compile("[,;:?!.]")  # FULL_WIDTH without the brackets, which go in pairs
 
 

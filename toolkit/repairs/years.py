@@ -43,6 +43,7 @@ from functools import cache
 from itertools import combinations
 from pathlib import Path
 
+from toolkit.datacache import cached_pattern
 from toolkit.errors import ConfigError
 from toolkit.findings import Edit, Finding
 from toolkit.repairs.dropped import annotation_free
@@ -59,7 +60,7 @@ _SUBJECTS = (
     r"我國|我国|全國|全国|中國|中国|國內|国内|全球|央行|監管|监管|政府|國家|国家|各地|該|该|本|此|這|这"
     r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]"
 )
-_SHORT_YEAR = re.compile(
+_SHORT_YEAR = cached_pattern(
     rf"(?:(?:(?<=(?<!\d)\d{{4}}年)|(?<=(?<!\d)[12][1-9]{{2}}年))(?:至|到|[-—~～])(?P<digits7>\d{{1,3}})年"
     rf"|(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
     rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION}{_SPAN})"
@@ -72,7 +73,7 @@ _SHORT_YEAR = re.compile(
     re.MULTILINE,
 )
 _GROUPS = ("digits7", "digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
-_FULL_YEAR = re.compile(
+_FULL_YEAR = cached_pattern(
     rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
 )  # 距今約5000年, 長達1000年之久: a span of years, not a year
 _LENGTH_OF_TIME = re.compile(r"年限|期限|年齡|年龄|工齡|工龄|壽命|寿命|年資|年资|刑期|學制|学制")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from toolkit.chardata import PINYIN_LETTERS, is_han
+from toolkit.datacache import cached_pattern
 from toolkit.findings import Edit, Finding
 from toolkit.lexicon import get_lexicon
 from toolkit.markup import protected_spans
@@ -16,7 +16,7 @@ RARE_LOGP = -13.5  # a Han character rarer than this, next to damage, is part of
 
 # The katakana middle dot between Han characters separates the parts of a transliterated
 # name (尤瓦尔・赫拉利) and is not damage.
-_RESIDUE_MARK = re.compile(
+_RESIDUE_MARK = cached_pattern(
     rf"\?[{PINYIN_LETTERS}]{{1,7}}\)|[\u3040-\u30fa\u30fc-\u30ff\ue000-\uf8ff\ufffd€]"
     r"|(?<![\u3400-\u9fff])\u30fb|\u30fb(?![\u3400-\u9fff])"
     r"|(?<=[\u3400-\u9fff])\?(?=[\u3400-\u9fff])"
