@@ -97,12 +97,12 @@ _PHRASES_FILE = "STPhrases.ocd2"
 
 
 class _S2TState:
-    """The s2t converter a process last built for one text, and how many it built."""
+    """How many subset s2t converters a process built, and the last one with its text (one
+    tuple, read at once, so that threads never pair a text with another text's converter)."""
 
     def __init__(self) -> None:
         self.builds = 0
-        self.text = ""
-        self.converter = None
+        self.last: tuple[str, object] | None = None
 
 
 _S2T = _S2TState()
@@ -114,15 +114,16 @@ def _s2t_converter(text: str):
     >>> _s2t_converter("以后的头发").convert("以后的头发")
     '以後的頭髮'
     """
-    if _S2T.converter is not None and text in _S2T.text:
-        return _S2T.converter  # a substring holds only phrases the text holds
+    last = _S2T.last
+    if last is not None and text in last[0]:
+        return last[1]  # a part of the last text holds only phrases that text holds
     if _S2T.builds < SUBSET_MAX_TEXTS and len(text) <= SUBSET_MAX_CHARS:
         converter = _subset_s2t(text)
         if converter is not None:
             _S2T.builds += 1
-            _S2T.text, _S2T.converter = text, converter
+            _S2T.last = (text, converter)
             return converter
-    _S2T.builds, _S2T.text, _S2T.converter = SUBSET_MAX_TEXTS, "", None
+    _S2T.builds, _S2T.last = SUBSET_MAX_TEXTS, None
     return _converter("s2t")
 
 
