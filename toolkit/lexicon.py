@@ -181,6 +181,11 @@ class Lexicon:
         self._blobs = blobs
         self.total = marshal.loads(blobs["total"])
         self._log_total = math.log(self.total)
+        # Filled a group at a time by _add_words_ending (a fresh process computes no logarithm):
+        self._word_logs: dict[str, float] = {}  # log-frequency of each word added so far
+        self._word_endings: set[str] = set()  # the last two characters of those words
+        self._ending_in: set[str] = set()  # the characters whose words were added
+        self._char_logps = _CharMemo(self._add_words_ending)  # memo of char_logp
 
     @cached_property
     def char_counts(self) -> dict[str, int]:
@@ -193,11 +198,7 @@ class Lexicon:
         >>> "问题" in get_lexicon(), "问也" in get_lexicon(), "问" in get_lexicon()
         (True, False, True)
         """
-        if len(word) < 2:
-            return word in self._char_logs
-        if word[-1] not in self._ending_in:
-            self._add_words_ending(word[-1])
-        return word in self._word_logs
+        return self._log_frequency(word) is not None
 
     @cached_property
     def start_mass(self) -> dict[str, int]:
@@ -238,13 +239,15 @@ class Lexicon:
         >>> get_lexicon().word_logp("问题") > get_lexicon().word_logp("问")
         True
         """
-        if len(word) < 2:
-            log_freq = self._char_logs.get(word)
-        else:
-            if word[-1] not in self._ending_in:
-                self._add_words_ending(word[-1])
-            log_freq = self._word_logs.get(word)
+        log_freq = self._log_frequency(word)
         return None if log_freq is None else log_freq - self._log_total
+
+    def _log_frequency(self, word: str) -> float | None:
+        """``math.log`` of the frequency of ``word``, ``None`` when absent."""
+        if len(word) < 2:
+            return self._char_logs.get(word)
+        self._add_words_ending(word[-1])
+        return self._word_logs.get(word)
 
     def char_logp(self, ch: str) -> float:
         """Log-probability of one character standing alone as a token.
@@ -336,25 +339,9 @@ class Lexicon:
         return value
 
     @cached_property
-    def _word_logs(self) -> dict[str, float]:
-        """``math.log`` of the frequency of each word ending in a character of :attr:`_ending_in`
-        (the hot loop of :meth:`segment` looks them up; a fresh process computes no logarithm)."""
-        return {}
-
-    @cached_property
     def _char_logs(self) -> dict[str, float]:
         """``math.log`` of the frequency of each single-character word."""
         return {ch: math.log(count) for ch, count in self.char_counts.items()}
-
-    @cached_property
-    def _word_endings(self) -> set[str]:
-        """The last two characters of each word of two or more characters in :attr:`_word_logs`."""
-        return set()
-
-    @cached_property
-    def _ending_in(self) -> set[str]:
-        """The characters whose words :meth:`_add_words_ending` has added."""
-        return set()
 
     @cached_property
     def _groups(self) -> dict[str, bytes]:
@@ -375,11 +362,6 @@ class Lexicon:
         self._word_logs.update(zip(words.split("\n"), array.array("d", logs).tolist(), strict=True))
         if endings:
             self._word_endings.update(endings.split("\n"))
-
-    @cached_property
-    def _char_logps(self) -> _CharMemo:
-        """Memo of :meth:`char_logp`, filled as characters are met (see :class:`_CharMemo`)."""
-        return _CharMemo(self._add_words_ending)
 
 
 @cache
