@@ -188,20 +188,28 @@ def _phrase_table() -> tuple[str, str, dict[str, str]] | None:
     share = _opencc_share()
     if share is None:
         return None
-    sources = [share / "s2t.json", share / _PHRASES_FILE, share / "CJK_Compatibility_Ideographs.ocd2"]
-    sources.append(share.parent.parent / "bin" / "opencc_dict")
+    sources = [
+        share / "s2t.json",
+        share / _PHRASES_FILE,
+        share / "CJK_Compatibility_Ideographs.ocd2",
+        _dict_tool(share),
+    ]
     if not all(source.is_file() for source in sources):
         return None
     path = cache_file("s2t-phrases", 1, sources)
-    if not path.is_file():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
-        if not os.access(path.parent, os.W_OK):
-            return None
+    if not path.is_file() and not _writable(path.parent):
+        return None  # it could not be cached: the dump would run again in every process
     table = cached_table("s2t-phrases", 1, sources, lambda: _build_phrase_table(share))
-    return tuple(table) if table is not None and path.is_file() else None
+    return tuple(table) if table is not None else None
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be written in ``folder`` (created if missing)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _opencc_share() -> Path | None:
@@ -212,6 +220,11 @@ def _opencc_share() -> Path | None:
     if spec is None or not spec.origin:
         return None
     return Path(spec.origin).parent / "clib" / "share" / "opencc"
+
+
+def _dict_tool(share: Path) -> Path:
+    """The wheel's ``opencc_dict`` tool, which converts its dictionaries between formats."""
+    return share.parent.parent / "bin" / "opencc_dict"
 
 
 def _build_phrase_table(share: Path) -> tuple[str, str, dict[str, str]] | None:
@@ -239,8 +252,17 @@ def _build_phrase_table(share: Path) -> tuple[str, str, dict[str, str]] | None:
     with tempfile.TemporaryDirectory(prefix="toolkit-s2t-") as folder:
         for name in (_PHRASES_FILE, "CJK_Compatibility_Ideographs.ocd2"):
             output = os.path.join(folder, f"{name}.txt")
-            tool = share.parent.parent / "bin" / "opencc_dict"
-            command = [str(tool), "-i", str(share / name), "-o", output, "-f", "ocd2", "-t", "text"]
+            command = [
+                str(_dict_tool(share)),
+                "-i",
+                str(share / name),
+                "-o",
+                output,
+                "-f",
+                "ocd2",
+                "-t",
+                "text",
+            ]
             if subprocess.run(command, capture_output=True, check=False).returncode != 0:
                 return None
             with open(output, encoding="utf-8") as handle:
