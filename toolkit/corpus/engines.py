@@ -32,17 +32,16 @@ class LocalEngine:
         self.pool: ProcessPoolExecutor | None = None
 
     def submit(self, settings: Any, mode: str, *args: Any) -> Future:
-        forks = multiprocessing.get_start_method() == "fork"
-        if self.pool is None and self.workers > 1 and (mode == "translate" or not forks):
-            self.pool = ProcessPoolExecutor(max_workers=self.workers)  # no model is loaded here
+        if self.pool is None and self.workers > 1:
+            runs_first_here = mode != "translate" and multiprocessing.get_start_method() == "fork"
+            if not runs_first_here:  # no model is loaded in this process; spawned workers inherit nothing
+                self.pool = ProcessPoolExecutor(max_workers=self.workers)
         if self.pool is not None:
             return self.pool.submit(process_chunk, settings, mode, *args)
         done: Future = Future()
         done.set_result(process_chunk(settings, mode, *args))  # one worker, or the first chunk
-        if self.workers > 1:
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers
-            )  # forks after this chunk loaded the data
+        if self.workers > 1:  # the pool forks now, after this chunk loaded the rules' data
+            self.pool = ProcessPoolExecutor(max_workers=self.workers)
         return done
 
     def result(self, handle: Future) -> ChunkResult:
