@@ -161,3 +161,24 @@ def test_clean_is_identical_without_the_extension(pages: Path, tmp_path: Path, u
     assert cleaned[False] == cleaned[True]
     changed = [name for name, text in cleaned[False].items() if text != (pages / name).read_text("utf-8")]
     assert len(changed) > 10
+
+
+def test_the_gbk_search_is_identical_without_the_extension(pages: Path) -> None:
+    code = (
+        "import json, pathlib, sys\n"
+        "from toolkit.repairs.gbk import find_straddles\n"
+        "found = {p.name: [(r.start, r.end, r.replacement, r.candidates, r.decided, r.reason)\n"
+        "          for r in find_straddles(p.read_text(encoding='utf-8'))]\n"
+        "         for p in sorted(pathlib.Path(sys.argv[1]).iterdir())}\n"
+        "print(json.dumps(found, ensure_ascii=False))\n"
+    )
+    outputs = []
+    for pure in (False, True):
+        env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_PURE_PYTHON"}
+        env.update({"TOOLKIT_PURE_PYTHON": "1"} if pure else {})
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(pages)], capture_output=True, text=True, env=env, check=True
+        )
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0] == outputs[1]
+    assert sum(len(runs) for runs in outputs[0].values()) > 100  # damaged runs read both ways

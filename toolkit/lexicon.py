@@ -36,6 +36,10 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache, cached_property
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolkit._native import WordTable
 
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
@@ -213,7 +217,7 @@ class Lexicon:
         if self._table is not None:
             # words, endings and the memo of char_logp are held in C; segment and extend run there
             self._word_logs: Mapping[str, float] = self._table
-            self._fill = self._fill_char
+            self._fill = self.first_logp
         else:
             self._word_logs = {}  # log-frequency of each word added so far
             self._char_logps = _CharMemo(self._add_words_ending)  # memo of char_logp
@@ -297,9 +301,18 @@ class Lexicon:
             return ASCII_LOGP
         return UNKNOWN_HAN_LOGP if is_han(ch) else SYMBOL_LOGP
 
-    def _fill_char(self, ch: str) -> float:
-        """What the C memo of :meth:`char_logp` stores for a character met for the first time
-        (and, as :class:`_CharMemo` does, add the words that end in it)."""
+    @property
+    def native(self) -> WordTable | None:
+        """The C word table (``toolkit._native.WordTable``) when this lexicon uses it, else ``None``."""
+        return self._table
+
+    def first_logp(self, ch: str) -> float:
+        """:meth:`char_logp` of a character met for the first time, having added the words that end
+        in it, as :class:`_CharMemo` does: what the C memo of ``char_logp`` stores.
+
+        >>> get_lexicon().first_logp("问") == get_lexicon().char_logp("问")
+        True
+        """
         self._add_words_ending(ch)
         return self.char_logp(ch)
 
