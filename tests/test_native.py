@@ -182,3 +182,31 @@ def test_the_gbk_search_is_identical_without_the_extension(pages: Path) -> None:
         outputs.append(json.loads(done.stdout))
     assert outputs[0] == outputs[1]
     assert sum(len(runs) for runs in outputs[0].values()) > 100  # damaged runs read both ways
+
+
+def test_the_gbk_kernels_leave_what_they_do_not_handle_to_python() -> None:
+    from toolkit.repairs import gbk
+
+    reader = gbk._Reader("嚴謹(jǐn)?shù)膽B(tài)度", 7, get_lexicon())
+    grow, context, walk, walk_context = reader.kernel
+    state = reader.root
+    # a tail longer than a word's prefix: only the Python step handles it
+    long_tail = state._replace(tail="一二三四", values=(0.0, -1.0, -2.0, -3.0, -4.0))
+    assert walk(long_tail, "的", 0xB5, False, walk_context) is None
+    stepped = reader._state(long_tail, "的", 0xB5)
+    assert stepped.tail == "一二三四的" and stepped.decoded == "的"  # grown, never cut: it was not 4
+    # a score that is not a number: the Python loop orders it
+    broken = state._replace(prior=float("nan"))
+    assert grow([broken], [("的",)], 0xB5, False, 12, context) is None
+    (grown,) = reader._grow([broken], [("的",)], 0xB5, False)
+    assert grown.decoded == "的" and grown.score != grown.score
+    # what the kernels do handle, they compute as the Python code does
+    assert walk(state, "的態", 0, True, walk_context) == _python_state(reader, state, "的態", 0, True)
+
+
+def _python_state(reader, state, added: str, pending: int, dropped: bool):
+    kernel, reader.kernel = reader.kernel, None
+    try:
+        return reader._state(state, added, pending, dropped)
+    finally:
+        reader.kernel = kernel
