@@ -13,6 +13,11 @@ the tables it does not need not at all.
 Text is scored in simplified Chinese: traditional characters are mapped one to
 one (offsets stay aligned) with a table made from OpenCC when the cache is built.
 
+The word table and the segmentation run in C (``toolkit/_native.c``, built at
+install) when the extension is there; the pure-Python code below is the
+reference and the fallback (``TOOLKIT_PURE_PYTHON=1`` forces it), with the same
+doubles in the same order, so both give identical scores and boundaries.
+
 >>> lexicon = get_lexicon()
 >>> lexicon.to_simplified("問題")
 '问题'
@@ -26,9 +31,15 @@ import array
 import importlib.util
 import marshal
 import math
+import os
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache, cached_property
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolkit._native import WordTable
 
 from toolkit.chardata import is_han
 from toolkit.datacache import cached_table
@@ -48,6 +59,21 @@ UNKNOWN_HAN_LOGP = -17.0
 SYMBOL_LOGP = -22.0
 # Each token costs this much more, so that a common word beats two frequent single characters.
 TOKEN_PENALTY = 3.0
+
+
+def _native_module() -> ModuleType | None:
+    """``toolkit._native`` when it is built and not turned off by ``TOOLKIT_PURE_PYTHON``."""
+    if os.environ.get("TOOLKIT_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from toolkit import _native
+    except ImportError:
+        return None
+    return _native
+
+
+_NATIVE = _native_module()
+NATIVE = _NATIVE is not None  # whether lexicons use the C word table by default
 
 
 def jieba_dictionary() -> Path:
@@ -177,15 +203,24 @@ class Lexicon:
     list the most frequent of those words.
     """
 
-    def __init__(self, blobs: dict[str, bytes]) -> None:
+    def __init__(self, blobs: dict[str, bytes], native: bool = NATIVE) -> None:
+        """``native``: hold the words in the C table of ``toolkit._native`` (else in Python dicts)."""
+        if native and _NATIVE is None:
+            raise ImportError("toolkit._native is not built (or TOOLKIT_PURE_PYTHON is set)")
         self._blobs = blobs
         self.total = marshal.loads(blobs["total"])
         self._log_total = math.log(self.total)
         # Filled a group at a time by _add_words_ending (a fresh process computes no logarithm):
-        self._word_logs: dict[str, float] = {}  # log-frequency of each word added so far
-        self._word_endings: set[str] = set()  # the last two characters of those words
         self._ending_in: set[str] = set()  # the characters whose words were added
-        self._char_logps = _CharMemo(self._add_words_ending)  # memo of char_logp
+        self._word_endings: set[str] = set()  # the last two characters of those words (Python only)
+        self._table = _NATIVE.WordTable(self._log_total) if native else None
+        if self._table is not None:
+            # words, endings and the memo of char_logp are held in C; segment and extend run there
+            self._word_logs: Mapping[str, float] = self._table
+            self._fill = self.first_logp
+        else:
+            self._word_logs = {}  # log-frequency of each word added so far
+            self._char_logps = _CharMemo(self._add_words_ending)  # memo of char_logp
 
     @cached_property
     def char_counts(self) -> dict[str, int]:
@@ -266,6 +301,21 @@ class Lexicon:
             return ASCII_LOGP
         return UNKNOWN_HAN_LOGP if is_han(ch) else SYMBOL_LOGP
 
+    @property
+    def native(self) -> WordTable | None:
+        """The C word table (``toolkit._native.WordTable``) when this lexicon uses it, else ``None``."""
+        return self._table
+
+    def first_logp(self, ch: str) -> float:
+        """:meth:`char_logp` of a character met for the first time, having added the words that end
+        in it, as :class:`_CharMemo` does: what the C memo of ``char_logp`` stores.
+
+        >>> get_lexicon().first_logp("问") == get_lexicon().char_logp("问")
+        True
+        """
+        self._add_words_ending(ch)
+        return self.char_logp(ch)
+
     def score(self, text: str) -> float:
         """Best segmentation log-probability of simplified ``text`` (words up to 4 chars).
 
@@ -281,6 +331,8 @@ class Lexicon:
         >>> get_lexicon().segment("逾期问也")[1]
         [2, 3, 4]
         """
+        if self._table is not None:
+            return self._table.segment(text, self._fill)
         size = len(text)
         word_logs, char_logps, endings = self._word_logs, self._char_logps, self._word_endings
         log_total = self._log_total
@@ -323,6 +375,8 @@ class Lexicon:
         >>> lexicon.extend("问题", (0.0, first)) == lexicon.score("问题")
         True
         """
+        if self._table is not None:
+            return self._table.extend(tail, values, self._fill)
         ch = tail[-1]
         char_logp = self._char_logps.get(ch)
         if char_logp is None:
@@ -358,6 +412,9 @@ class Lexicon:
         if group is None:
             return
         text, logs = group.split(b"\0", 1)
+        if self._table is not None:
+            self._table.add_group(text, logs)
+            return
         words, endings = text.decode().split("\t")
         self._word_logs.update(zip(words.split("\n"), array.array("d", logs).tolist(), strict=True))
         if endings:

@@ -96,6 +96,25 @@ def _fenced_blocks(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every character inside one of ``spans`` (which may overlap) made a space.
+
+    >>> _blanked("ab<i>cd&lt;", [(2, 5), (7, 11), (3, 4)])
+    'ab   cd    '
+    """
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if end <= position:
+            continue
+        start = max(start, position)
+        pieces += (text[position:start], " " * (end - start))
+        position = end
+    if not pieces:
+        return text
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def protected_spans(text: str) -> list[tuple[int, int]]:
     """Sorted, non-overlapping ``(start, end)`` spans of markup in ``text`` (see the module).
 
@@ -116,10 +135,7 @@ def _protected_spans(text: str) -> tuple[tuple[int, int], ...]:
         start, end = match.span()
         if not any(a <= start < b for a, b in blocks):
             spans.append((start, end))
-    blanked = list(text)
-    for start, end in spans:
-        blanked[start:end] = " " * (end - start)
-    spans.extend(_code_lines("".join(blanked)))
+    spans.extend(_code_lines(_blanked(text, spans)))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:

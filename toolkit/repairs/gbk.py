@@ -516,9 +516,21 @@ class _Reader:
         self.right: dict[int, str] = {}  # the text after each end of the run, as readings are scored with it
         self.pairs = _document_pairs(text)
         self.root = self._state(None, self.left, 0)
+        # With the C word table, the loops of _grow and _state run there (WordTable.grow, .walk),
+        # the same arithmetic in the same order.
+        table = lexicon.native
+        self.kernel = None
+        if table is not None:
+            context = (lexicon.t2s, _script_cost, traditional, self.pairs, self.left[-1:])
+            context += (DOCUMENT_PAIR_BONUS, DROP_COST, lexicon.first_logp)
+            self.kernel = (table.grow, context, table.walk, (*context, _State))
 
     def _state(self, base: _State | None, added: str, pending: Pending, dropped: bool = False) -> _State:
         """``base`` extended by the real characters ``added`` (``dropped``: they assume a dropped pair)."""
+        if base is not None and self.kernel is not None:
+            state = self.kernel[2](base, added, pending, dropped, self.kernel[3])
+            if state is not None:  # None: what only this code handles (a tail longer than a word)
+                return state
         values, tail = (base.values, base.tail) if base else ((0.0,), "")
         extend, t2s, traditional, pairs = self.lexicon.extend, self.lexicon.t2s, self.traditional, self.pairs
         prior = 0.0
@@ -545,50 +557,63 @@ class _Reader:
             prior,
         )
 
-    def _grow(self, options: Iterable[tuple[_State, str, Pending, bool]], size: int = BEAM) -> list[_State]:
-        """The best ``size`` states among ``(state, character, pending, dropped)`` extensions.
+    def _grow(
+        self,
+        states: list[_State],
+        choices: list[tuple],
+        pending: Pending | None,
+        dropped: bool,
+        size: int = BEAM,
+    ) -> list[_State]:
+        """The best ``size`` states among the extensions ``(state, character, pending, dropped)``.
 
-        Each option is scored without building its state (one :meth:`Lexicon.extend` step);
-        only the survivors are built.
+        The options are, for each ``states[i]``, each item of ``choices[i]`` (a tuple): a
+        character, whose pending lead is ``pending``, or, when ``pending`` is ``None``, a
+        ``(character, pending)`` pair. Each option is scored without building its state (one
+        :meth:`Lexicon.extend` step); only the survivors are built. With the C word table the
+        scoring loop runs in C (``WordTable.grow``), the same arithmetic in the same order.
         """
+        if self.kernel is not None:
+            grow, context = self.kernel[:2]
+            kept = grow(states, choices, pending, dropped, size, context)
+            if kept is not None:  # None: a score that is not a number, which the loop below orders
+                return [self._state(state, ch, after, drop) for _, state, ch, after, drop in kept]
+        if pending is None:
+            options = (
+                (s, ch, after) for s, items in zip(states, choices, strict=True) for ch, after in items
+            )
+        else:
+            options = ((s, ch, pending) for s, items in zip(states, choices, strict=True) for ch in items)
         extend, t2s, traditional, pairs = self.lexicon.extend, self.lexicon.t2s, self.traditional, self.pairs
         left = self.left[-1:]
         best: dict[tuple[str, str, Pending], tuple[float, _State, str, Pending, bool]] = {}
-        for state, ch, pending, dropped in options:
+        for state, ch, after in options:
             score = extend(state.tail + t2s.get(ch, ch), state.values) - state.prior
             score -= _script_cost(ch, traditional) + (DROP_COST if dropped else 0.0)
             decoded = state.decoded
             if (decoded[-1:] or left) + ch in pairs:
                 score += DOCUMENT_PAIR_BONUS  # a pair of characters the page holds elsewhere
-            key = (decoded[-2:], ch, pending)
+            key = (decoded[-2:], ch, after)
             known = best.get(key)
             if known is None or score > known[0]:
-                best[key] = (score, state, ch, pending, dropped)
+                best[key] = (score, state, ch, after, dropped)
         kept = heapq.nlargest(size, best.values(), key=lambda option: option[0])
-        return [self._state(state, ch, pending, dropped) for _, state, ch, pending, dropped in kept]
+        return [self._state(state, ch, after, drop) for _, state, ch, after, drop in kept]
 
     def _expand(self, states: list[_State]) -> list[_State]:
         """``states`` and the states that assume one or more dropped pairs after them."""
         out = list(states)
         frontier = states
         for _ in range(MAX_CHAIN):
-            frontier = self._grow(
-                (
-                    (state, ch, nexts, True)
-                    for state in frontier
-                    if state.dropped < MAX_DROPPED
-                    for ch, nexts in _dropping_chars(state.pending)
-                ),
-                DROP_BEAM,
-            )
+            growing = [state for state in frontier if state.dropped < MAX_DROPPED]
+            choices = [_dropping_chars(state.pending) for state in growing]
+            frontier = self._grow(growing, choices, None, True, DROP_BEAM)
             out += frontier
         return out
 
     def _consume(self, expanded: list[_State], lead: int, trail: int) -> list[_State]:
         """Every state after a shifted pair ``lead trail`` (``expanded``: the states, dropped pairs included)."""
-        return self._grow(
-            (state, ch, trail, False) for state in expanded for ch in _chars_ending(state.pending, lead)
-        )
+        return self._grow(expanded, [_chars_ending(state.pending, lead) for state in expanded], trail, False)
 
     @staticmethod
     def _prune(states: list[_State], size: int = BEAM) -> list[_State]:
