@@ -340,3 +340,45 @@ def test_bad_word_list_is_a_configuration_error_through_the_cli(tmp_path: Path) 
     )
     assert result.exit_code == 2
     assert "w.tsv:1: mode must be one of" in result.output and "internal error" not in result.output
+
+
+def test_required_characters_never_skip_a_match() -> None:
+    """The characters a listed pattern needs are a sound filter: every match holds them."""
+    root = Path(__file__).resolve().parent.parent
+    texts = [path.read_text(encoding="utf-8") for path in sorted((root / "bench" / "articles").rglob("*.md"))]
+    texts += [simulate(text, seed).text for text in texts[:6] for seed in range(3)]
+    patterns = dropped.load_patterns()
+    assert all(pattern.needs for pattern in patterns)  # every listed form names a character it needs
+    matched = 0
+    for text in texts:
+        for line in text.split("\n"):
+            for pattern in patterns:
+                if pattern.pattern.search(line):
+                    matched += 1
+                    assert pattern.may_match(set(line)), (pattern.pattern.pattern, line)
+    assert matched > 20
+    skipped = dropped.DroppedPattern(dropped.re.compile("措(?!施)"), "措施", "alone", (frozenset("措"),))
+    assert not skipped.may_match(set("加強管理")) and skipped.may_match(set("採取措，"))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        (r"(?<=[個些])問(?![題答])", ("些個", "問")),
+        (r"問?題", ("題",)),  # an optional character is not needed
+        (r"(?:甲|乙丙)丁", ("乙甲", "丁")),
+        (r"[^，]+|x", ()),  # one alternative needs nothing
+        (r"(?!不)好", ("好",)),  # a negative lookahead needs nothing
+        (r"(?i)abc", ()),
+    ],
+)
+def test_required_chars(pattern: str, needs: tuple[str, ...]) -> None:
+    from toolkit.datacache import required_chars
+
+    assert required_chars(pattern) == needs
+
+
+def test_required_chars_case_folding() -> None:
+    from toolkit.datacache import required_chars
+
+    assert required_chars(r"x(?i:abc)") == ("x",)

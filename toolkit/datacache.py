@@ -124,3 +124,57 @@ def _program(pattern: str, flags: int) -> tuple | None:
     except (ImportError, AttributeError, TypeError, ValueError, RuntimeError):
         pass
     return None
+
+
+def required_chars(pattern: str, flags: int = 0) -> tuple[str, ...]:
+    """Sets of characters of which every match of ``pattern`` holds at least one each (lookarounds
+    included); empty when none is evident. A text that lacks every character of one set cannot
+    match, so the search can be skipped.
+
+    >>> required_chars(r"(?<=[個些])問(?![題答])"), required_chars(r"(?:的忽視|的忽略)")
+    (('些個', '問'), ('的', '忽', '略視'))
+    >>> required_chars(r"[^，]+"), required_chars(r"(?<=撥打|接到)x?")
+    ((), ('接撥',))
+    """
+    from re import _constants as sre
+    from re import _parser
+
+    def sequence(items) -> list[frozenset[str]]:
+        return [found for item in items for found in element(*item)]
+
+    def element(op, argument) -> list[frozenset[str]]:
+        if op is sre.LITERAL:
+            return [frozenset(chr(argument))]
+        if op is sre.IN:
+            if all(kind is sre.LITERAL for kind, _ in argument) and len(argument) <= MAX_REQUIRED:
+                return [frozenset(chr(value) for _, value in argument)]
+            return []
+        if op is sre.SUBPATTERN:
+            return [] if argument[1] & re.IGNORECASE else sequence(argument[-1])
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            return sequence(argument[2]) if argument[0] >= 1 else []
+        if op is sre.ATOMIC_GROUP:
+            return sequence(argument)
+        if op is sre.ASSERT:
+            return sequence(argument[1])
+        if op is sre.BRANCH:
+            union: set[str] = set()
+            for alternative in argument[1]:
+                found = sequence(alternative)
+                if not found:
+                    return []
+                union |= min(found, key=len)
+            return [frozenset(union)] if len(union) <= MAX_REQUIRED else []
+        return []
+
+    if flags & re.IGNORECASE:
+        return ()
+    try:
+        parsed = _parser.parse(pattern, flags)
+        found = [] if parsed.state.flags & re.IGNORECASE else sequence(parsed)
+    except (ImportError, AttributeError, TypeError, ValueError, re.error):  # another Python's re
+        return ()
+    return tuple(dict.fromkeys("".join(sorted(chars)) for chars in found))
+
+
+MAX_REQUIRED = 64  # a character class larger than this is no useful filter

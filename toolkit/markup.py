@@ -51,12 +51,15 @@ _SPANS = cached_pattern(
     re.S | re.M,
 )
 
-_CODE_TOKEN = cached_pattern(
+_CODE_TOKEN_SOURCE = (
     r"(?<![\u3400-\u9fff])[A-Za-z_][A-Za-z0-9_.]*\((?![^()\n]*[\u00e0-\u01dc])"  # a call: print(  not 長(zhǎng)
     r"|[{}]|;\s*$|\s[=!<>+-]=\s|\s=>?\s|&&|\|\||\$[({]|->"
     r"|^\s*(?:def|class|import|from|return|if|elif|for|while|const|let|var|function|#include|#!"
-    r"|SELECT|FROM|WHERE|GROUP BY|ORDER BY|INSERT|UPDATE)\b",
+    r"|SELECT|FROM|WHERE|GROUP BY|ORDER BY|INSERT|UPDATE)\b"
 )
+_CODE_TOKEN = cached_pattern(_CODE_TOKEN_SOURCE)  # searched in one line
+# The same over a whole text, line by line: it matches wherever a line does (and a little more).
+_CODE_TOKEN_ANYWHERE = cached_pattern(_CODE_TOKEN_SOURCE, re.M)
 MIN_CODE_ASCII_SHARE = 0.5
 MAX_CODE_HAN_SHARE = 0.35
 
@@ -69,7 +72,9 @@ def _code_lines(text: str) -> list[tuple[int, int]]:
     >>> [text[a:b] for a, b in _code_lines(text)]
     ['print("你好, 世界!")']
     """
-    spans = []
+    spans: list[tuple[int, int]] = []
+    if not _CODE_TOKEN_ANYWHERE.search(text):
+        return spans  # no line holds a code token
     start = 0
     for line in text.split("\n"):
         visible = [ch for ch in line if not ch.isspace()] if _CODE_TOKEN.search(line) else None

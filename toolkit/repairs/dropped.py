@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.chardata import PINYIN_LETTERS, count_han, is_han, reads_as
-from toolkit.datacache import cached_pattern, cached_table
+from toolkit.datacache import cached_pattern, cached_table, required_chars
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
 from toolkit.lexicon import MAX_WORD, MIN_FREQUENCY, Lexicon, get_lexicon, jieba_dictionary
@@ -71,6 +71,16 @@ class DroppedPattern:
     pattern: re.Pattern[str]
     replacement: str
     mode: str
+    needs: tuple[frozenset[str], ...] = ()  # a match holds a character of each (required_chars)
+
+    def may_match(self, present: set[str]) -> bool:
+        """False when the text's characters ``present`` lack every character of one set the
+        pattern needs, so it cannot match there.
+
+        >>> DroppedPattern(re.compile("措(?!施)"), "措施", "alone", (frozenset("措"),)).may_match(set("管理"))
+        False
+        """
+        return all(not present.isdisjoint(chars) for chars in self.needs)
 
 
 @dataclass(frozen=True)
@@ -92,12 +102,12 @@ def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
     >>> any(p.replacement == "問題" for p in load_patterns())
     True
     """
-    patterns = []
     source = path or data_file("dropped_words.tsv")
     try:
         lines = source.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{source}: cannot read the dropped-word list ({error})") from None
+    rows = []
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -111,8 +121,13 @@ def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
             compiled = cached_pattern(fields[0], re.MULTILINE)
         except re.error as error:
             raise ConfigError(f"{source}:{number}: bad pattern ({error})") from None
-        patterns.append(DroppedPattern(compiled, fields[1], mode))
-    return tuple(patterns)
+        rows.append((compiled, fields[1], mode))
+    needs = cached_table(  # parsing every regex again would cost each process's start-up
+        "dropped-needs", 1, [source], lambda: [required_chars(p.pattern, re.MULTILINE) for p, _, _ in rows]
+    )
+    return tuple(
+        DroppedPattern(*row, tuple(map(frozenset, need))) for row, need in zip(rows, needs, strict=True)
+    )
 
 
 def is_traditional(text: str, lexicon: Lexicon) -> bool:
@@ -226,19 +241,22 @@ def _to_script(word: str, traditional: bool) -> str:
     return convert_script(word, "s2t").text
 
 
-def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[DroppedGuess]:
-    single = {span for span in tokens if span[1] - span[0] == 1}
-    previous = {end: start for start, end in tokens}
-    following = dict(tokens)
-    ends = {end - 1 for start, end in tokens if end - start > 1}  # last characters of longer words
+def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> list[DroppedGuess]:
+    maps = None  # where each token starts and ends, built at the first match
     guesses = []
+    present = set(text)
     for entry in patterns:
+        if not entry.may_match(present):
+            continue
         for match in entry.pattern.finditer(text):
             if (
                 _STRADDLE.match(text, match.end())
                 and "?" in text[max(0, match.start() - 2 * WINDOW) : match.start()]
             ):
                 continue  # ?O胍岣叻謹(jǐn)?shù): 謹 is inside a garbled run, not a lost 慎
+            if maps is None:
+                maps = _token_maps(tokens)
+            previous, following, ends = maps
             group = "at" if "at" in entry.pattern.groupindex else 0
             start, end = match.span(group)
             replacement = match.expand(entry.replacement)
@@ -269,6 +287,17 @@ def _listed(text, simple, patterns, lexicon, tokens, traditional) -> list[Droppe
                 DroppedGuess(start, end, replacement, (replacement,), gain, "listed truncated form")
             )
     return guesses
+
+
+def _token_maps(tokens: list[tuple[int, int]]) -> tuple[dict[int, int], dict[int, int], set[int]]:
+    """Each token's start by its end, its end by its start, and the last characters of longer words.
+
+    >>> _token_maps([(0, 2), (2, 3)])
+    ({2: 0, 3: 2}, {0: 2, 2: 3}, {1})
+    """
+    previous = {end: start for start, end in tokens}
+    ends = {end - 1 for start, end in tokens if end - start > 1}
+    return previous, dict(tokens), ends
 
 
 def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
@@ -357,17 +386,35 @@ def _recurring_term(simple: str, index: int) -> bool:
     return any(len(pair) == 2 and simple.count(pair) >= RECURRING for pair in pairs)
 
 
-def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[DroppedGuess]:
-    guesses = []
-    for start, _ in sorted(single):
-        ch = simple[start]
+@cache
+def _word_halves(lexicon: Lexicon) -> dict[str, tuple[bool, bool]]:
+    """Han characters almost always the first (head) or last (tail) half of a word, not a word alone.
+
+    >>> _word_halves(get_lexicon())["措"], "的" in _word_halves(get_lexicon())
+    ((True, False), False)
+    """
+    heads = {ch for ch, mass in lexicon.start_mass.items() if mass >= MIN_MASS}
+    tails = {ch for ch, mass in lexicon.end_mass.items() if mass >= MIN_MASS}
+    halves = {}
+    for ch in heads | tails:
         if not is_han(ch):
             continue
         alone = lexicon.char_counts.get(ch, 0)
-        head = lexicon.start_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.start_mass[ch]
-        tail = lexicon.end_mass.get(ch, 0) >= MIN_MASS and alone < HALF_RATIO * lexicon.end_mass[ch]
+        head = ch in heads and alone < HALF_RATIO * lexicon.start_mass[ch]
+        tail = ch in tails and alone < HALF_RATIO * lexicon.end_mass[ch]
+        if head or tail:
+            halves[ch] = (head, tail)
+    return halves
+
+
+def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[DroppedGuess]:
+    guesses = []
+    halves = _word_halves(lexicon)
+    for start, _ in sorted(single):
+        ch = simple[start]
+        head, tail = halves.get(ch, (False, False))
         if not (head or tail):
-            continue  # a character that stands alone often enough
+            continue  # a character that stands alone often enough (or no Han character)
         if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
             simple, start + 1, single, lexicon
         ):
@@ -412,7 +459,7 @@ def find_dropped(
     tokens = _tokens(simple, lexicon)
     single = {span for span in tokens if span[1] - span[0] == 1}
     traditional = is_traditional(view, lexicon)
-    guesses = _listed(view, simple, patterns, lexicon, tokens, traditional)
+    guesses = _listed(view, simple, patterns, lexicon, tokens, single, traditional)
     if statistical:
         guesses += _statistical(view, simple, lexicon, single, traditional, min_gain)
     guesses.sort(key=lambda g: (g.start, -g.gain))

@@ -32,7 +32,15 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from toolkit.chardata import PINYIN_LETTERS, is_han, normalize_pinyin, pinyin_source, readings, reads_as
+from toolkit.chardata import (
+    HAN_CLASS,
+    PINYIN_LETTERS,
+    is_han,
+    normalize_pinyin,
+    pinyin_source,
+    readings,
+    reads_as,
+)
 from toolkit.datacache import cached_pattern, cached_table
 from toolkit.lexicon import MAX_WORD, UNKNOWN_HAN_LOGP, Lexicon, get_lexicon
 
@@ -62,6 +70,7 @@ CONTEXT = 6
 DEFAULT_MARGIN = 3.0
 
 REMNANT = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")  # a `?` glued to pinyin: certainly damage
+_HAN_RUN = cached_pattern(f"{HAN_CLASS}{{2,}}")
 _SYLLABLE = cached_pattern(rf"([{PINYIN_LETTERS}]{{1,7}})\)")
 _ANNOTATION_BEFORE = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)$")
 _ANNOTATION_AFTER = re.compile(rf"\(([{PINYIN_LETTERS}]{{1,7}})\)")
@@ -739,7 +748,7 @@ def _swallowed(text: str, position: int) -> tuple[str, ...]:
 @lru_cache(maxsize=4)
 def _document_pairs(text: str) -> frozenset[str]:
     """Adjacent Han pairs of the document: a reading that makes words the page uses elsewhere is likelier."""
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1) if is_han(text[i]) and is_han(text[i + 1]))
+    return frozenset(run[i : i + 2] for run in _HAN_RUN.findall(text) for i in range(len(run) - 1))
 
 
 def _known_pairs(text: str, reading: str) -> int:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.chardata import PINYIN_LETTERS, is_cjk, is_han
+from toolkit.chardata import HAN, PINYIN_LETTERS, is_cjk, is_han
 from toolkit.datacache import cached_pattern
 from toolkit.document import CN_DIGITS, parse_blocks
 from toolkit.findings import Edit, Finding
@@ -115,7 +115,7 @@ def find_halfwidth_punctuation(text: str) -> list[Finding]:
     for match in _PAIR.finditer(text):
         if _numbers_chinese_text(text, match):
             pairs.append((match, True))
-        elif any(is_han(ch) for ch in _ASCII_STRING.sub("", match.group(1))):
+        elif HAN.search(_ASCII_STRING.sub("", match.group(1))):
             pairs.append((match, False))
     marks: list[int] = []
     for match in _MARKS.finditer(text):

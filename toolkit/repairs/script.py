@@ -41,7 +41,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from toolkit.chardata import HAN, count_han, is_han
+from toolkit.chardata import HAN, count_han
 from toolkit.findings import AppliedEdit, Edit, Finding
 from toolkit.lexicon import get_lexicon
 from toolkit.markup import protected_mask
@@ -296,7 +296,7 @@ def classify_chars(text: str) -> dict[str, str]:
     [('后', 'simplified'), ('後', 'traditional'), ('群', 'shared')]
     """
     scripts = _script_table()
-    return {ch: scripts.get(ch, "shared") for ch in set(text) if is_han(ch)}
+    return {ch: scripts.get(ch, "shared") for ch in set(HAN.findall(text))}
 
 
 @cache
