@@ -197,6 +197,10 @@ LISTED_DROPS = [
     ("面對市場上多誘人的低價，保持謹慎", "多", "很多"),  # after a place word, before what describes
     ("可以先問自己幾個問：學完要達到什麼水平", "問", "問題"),  # a measure word before, a colon after
     ("警惕電信詐騙新手層出不窮", "新手", "新手段"),  # 新手 (a novice) is an accident of the drop
+    ("買房人應當審核實對方身份", "審", "審慎"),  # 審核/實 untangled into 審慎/核實
+    ("找回的可能性會大多。", "多", "很多"),  # 大很多: 大多 does not end a clause
+    ("停放卻成了讓人頭疼的問：單車堆成小山", "問", "問題"),  # after 的, a colon after it
+    ("2021年起，乘客可撥打客服 12306，2023年共有3家", " ", "電話"),  # digits are written tight here
 ]
 
 
@@ -254,6 +258,9 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "撥打110報警，接到通知后要立即掛斷。請及時接聽。",  # 掛斷, 接聽 need no object
         "营销新手指南，如何应对手头紧",
         "在北京的不能回家",
+        "2021 年起，乘客可撥打客服 12306，2023 年共有 3 家",  # a page that spaces its digits
+        "申請材料審核通過後放款，平台會審核實名信息",  # 審核 is the word here
+        "金額大、環節多，任何一個細節出錯都可能；家庭成員多、設備多，或者面積大",  # bare predicates in a series
         "市场中多见的骗局，网上多是假的，心中多了一份安心，网络上多变的行情",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
     ],
 )

@@ -30,6 +30,8 @@ def _only(text: str, facts: dict[str, int] | None = None):
         ("自25年以來，移動支付普及", "2015"),  # since a year, middle digits dropped
         ("从21年起，新规开始实施", "2021"),
         ("2018年至22年間，一些長租公寓爆雷", "2022"),  # the end of a range that starts with a year
+        ("國家衛生部門21年發布的數據顯示", "2021"),  # what a body did in a year
+        ("遺址於1961年被發現，17年被列入世界文化遺產", "2017"),  # an event at a clause start
     ],
 )
 def test_every_truncation_is_found_and_its_year_suggested(text: str, truth: str) -> None:
@@ -69,6 +71,7 @@ def test_candidates_list_every_restoration() -> None:
         "狗的平均寿命在12年到15年之间，贷款期限为1至5年。",  # spans of years
         "最低缴费年限将从15年逐步提高到20年，每年提高6个月。",  # a length of time changes
         "从距今约5000年的古城，到长达1000年之久的王朝",  # spans of years, not years out of range
+        "该政策实施10年被证明有效，他服刑20年被释放，这家公司10年推出了5款产品",  # after a verb or a firm
     ],
 )
 def test_durations_and_valid_years_are_not_reported(text: str) -> None:

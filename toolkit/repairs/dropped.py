@@ -36,7 +36,7 @@ FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了,
 SUGGESTIONS = 3
 # Characters a measure word follows: numerals and quantifiers.
 MEASURED = set(CN_DIGITS + "0123456789０１２３４５６７８９兩千万萬几幾每各某这這那哪")
-MODES = ("alone", "always", "fits", "modified", "counts")
+MODES = ("alone", "always", "fits", "modified", "counts", "unspaced")
 LONE_NOUNS = set("人")  # the one-character noun a quantity (很多人) takes without a longer word
 # Adverbs that open a relative clause after a quantity (很多刚走出校园的年轻人): never after the adverb 多.
 CLAUSE_ADVERBS = ("刚", "已经", "正在")
@@ -63,7 +63,10 @@ class DroppedPattern:
     distinguishing word or a verbal noun in jieba's tags, or a kind word such as 各種, 這類),
     so it must be a noun there (``違規手`` → ``違規手段``, not ``他的手``, ``舉起手``);
     ``counts``: as ``fits``, and what follows must read as a noun it counts, a word of two or more
-    characters or 人 (``受到多上班族`` → ``很多上班族``, not the adverb of ``多問一句``, ``多看、多問``).
+    characters or 人 (``受到多上班族`` → ``很多上班族``, not the adverb of ``多問一句``, ``多看、多問``);
+    ``unspaced``: the regex matches a blank, and the page puts no blank between Han characters and
+    digits elsewhere (at most one Han–digit boundary in five is spaced), so the blank is no spacing
+    style but a lost word (``撥打客服 12306``).
     A group named ``at`` narrows the reported span (and the replaced text) to that group; the
     replacement is written for the whole match and must give back the text around the group.
     """
@@ -243,6 +246,7 @@ def _to_script(word: str, traditional: bool) -> str:
 
 def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> list[DroppedGuess]:
     maps = None  # where each token starts and ends, built at the first match
+    unusual = None  # whether a blank before digits goes against the page's style, known at the first need
     guesses = []
     present = set(text)
     for entry in patterns:
@@ -269,7 +273,12 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
             if entry.mode in ("alone", "modified") and any(
                 (i, i + 1) not in single for i in range(start, end)
             ):
-                tangled = entry.mode == "alone" and end - start == 1 and start in ends
+                # a lone character that ends (清盤問) or starts (審核實) a word the drop made
+                tangled = (
+                    entry.mode == "alone"
+                    and end - start == 1
+                    and (start in ends or following.get(start, end) > end)
+                )
                 if not (tangled and _untangles(lexicon, simple, start, end, restored)):
                     continue
             if entry.mode == "modified" and not (
@@ -278,6 +287,11 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
                 continue
             if entry.mode == "counts" and not _counted(simple, end, following):
                 continue
+            if entry.mode == "unspaced":
+                if unusual is None:
+                    unusual = blank_is_unusual(text)
+                if not unusual:
+                    continue
             gain = _gain(lexicon, simple, start, end, restored)
             if entry.mode in ("fits", "counts"):
                 swap = lexicon.score(restored) - (lexicon.score(simple[start:end]) if end > start else 0.0)
@@ -298,6 +312,26 @@ def _token_maps(tokens: list[tuple[int, int]]) -> tuple[dict[int, int], dict[int
     previous = {end: start for start, end in tokens}
     ends = {end - 1 for start, end in tokens if end - start > 1}
     return previous, dict(tokens), ends
+
+
+_HAN_DIGIT = re.compile(r"(?=[\u4e00-\u9fff]( ?)[0-9]|[0-9]( ?)[\u4e00-\u9fff])")
+MIN_DIGIT_BOUNDARIES = 3  # other Han–digit boundaries a page needs before its spacing style is known
+SPACED_SHARE = 0.2  # at most this share of them may be spaced on a page that writes digits tight
+
+
+def blank_is_unusual(text: str) -> bool:
+    """Whether a blank between a Han character and a digit of ``text`` goes against the page's own
+    style: the other Han–digit boundaries are written tight (``2021年``), not spaced (``2021 年``).
+
+    >>> blank_is_unusual("2021年有3家，撥打客服 12306"), blank_is_unusual("2021 年有 3 家，客服 12306")
+    (True, False)
+    """
+    boundaries = spaced = 0
+    for match in _HAN_DIGIT.finditer(text):
+        boundaries += 1
+        spaced += bool(match.group(1) or match.group(2))
+    others, spaced_others = boundaries - 1, spaced - 1  # the blank itself is one spaced boundary
+    return others >= MIN_DIGIT_BOUNDARIES and spaced_others <= SPACED_SHARE * others
 
 
 def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
@@ -332,12 +366,16 @@ def _rare_singles(lexicon: Lexicon, text: str) -> int:
 
 
 def _untangles(lexicon: Lexicon, simple: str, start: int, end: int, restored: str) -> bool:
-    """Whether restoring ``simple[start:end]`` (the end of a longer word) leaves fewer rare lone characters.
+    """Whether restoring ``simple[start:end]`` (the end or start of a longer word) leaves fewer
+    rare lone characters.
 
     ``清盤問，`` reads 清/盤問 (a lone 清); with 問題 it reads 清盤/問題: the word 盤問 was an
-    accident of the drop. ``提問，`` stays: 提/問題 leaves a lone 提.
+    accident of the drop. ``提問，`` stays: 提/問題 leaves a lone 提. So does a word the drop
+    began: ``審核實對方`` reads 審核/實, with 審慎 it reads 審慎/核實; ``審核通過`` stays.
 
     >>> [_untangles(get_lexicon(), t, 4, 5, "问题") for t in ("面临清盘问，规模", "老师提问，学生")]
+    [True, False]
+    >>> [_untangles(get_lexicon(), t, 4, 5, "审慎") for t in ("买房人应审核实对方身份", "申请材料审核通过后")]
     [True, False]
     """
     low, high = max(0, start - WINDOW), min(len(simple), end + WINDOW)

@@ -9,6 +9,8 @@ number followed by ``年`` is reported when the context needs a calendar year:
 - at the start of a sentence followed by a comma (``24年，第三方支付…``), or at a clause start
   before the subject of the sentence (``，21年我國``);
 - three digits without a zero (``215年``): no round duration, no modern year;
+- before what happens in a year, not over years, at a clause start or after the body that did it
+  (``，17年被列入``, ``部門21年發布的數據``; ``實施10年被證明`` is a duration);
 - after 自/從 and before 以來/以後/起 (``自25年以來``: since a year; ``成立25年以來`` is a duration);
 - at the end of a range that starts with a year (``2018年至22年間``);
 - on a page that has such a year already, any 2–3 digit year at a clause start (``22年以來``).
@@ -53,12 +55,21 @@ _DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资�
 _LOOSE_DURATION = r"(?![前後后來来間间內内多半代級级度期齡龄資资薪以左之的時时中裡里過过])"
 _SPAN = r"(?!(?:到|至|[-~～—])\d{1,2}年(?:之間|之间|左右|不等))"  # 在12年到15年之間: a span of years
 _VERBS = r"成立|創立|创立|創建|创建|創辦|创办|始建|建立|誕生|诞生|上線|上线|推出|開業|开业|註冊|注册|起步|出生|發布|发布|啟動|启动"
+# What happens in a year, not over years (17年被列入, 部門21年發布的數據): a date at a clause start or
+# after the body that did it (after a verb, 實施10年被證明, it is a duration)
+_EVENTS = (
+    r"被|發布|发布|出台|出臺|頒布|颁布|印發|印发|公布|推出|上線|上线|啟用|启用|開通|开通|落地|通車|通车|竣工"
+)
+_ISSUERS = (
+    r"(?<=部門|部门|政府|央行|機構|机构|協會|协会)|(?<=[局部委院廳厅署])"
+    r"|(?<=委員會|委员会|國務院|国务院|研究院)"
+)
 _PREPOSITIONS = r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据"
 _CLAUSE = r"(?:^|(?<=[。！？；;，,：:\n]))"
 _SENTENCE = r"(?:^|(?<=[。！？!?\n]))"
 _SUBJECTS = (
     r"我國|我国|全國|全国|中國|中国|國內|国内|全球|央行|監管|监管|政府|國家|国家|各地|該|该|本|此|這|这"
-    r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]"
+    r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]|" + _EVENTS
 )
 _SHORT_YEAR = cached_pattern(
     rf"(?:(?:(?<=(?<!\d)\d{{4}}年)|(?<=(?<!\d)[12][1-9]{{2}}年))(?:至|到|[-—~～])(?P<digits7>\d{{1,3}})年"
@@ -68,11 +79,23 @@ _SHORT_YEAR = cached_pattern(
     rf"|{_CLAUSE}(?P<digits3>\d{{2,3}})年(?=(?:{_SUBJECTS}))"
     rf"|{_SENTENCE}(?P<digits5>\d{{2,3}})年{_LOOSE_DURATION}(?=[\u4e00-\u9fff])"
     rf"|(?<!\d)(?<!\d[.,])(?<![第近約约達达逾超滿满])(?P<digits4>[12][1-9]{{2}})年(?!代|歷史|历史|之久|的歷史|的历史)"
+    rf"|(?:{_ISSUERS})(?P<digits8>\d{{2,3}})年(?=(?P<event>{_EVENTS}))"
     rf"|(?P<since>(?<![\d年月])(?:自從|自从|自|從|从))(?P<digits6>\d{{1,3}})年(?=以來|以来|以後|以后|起|開始|开始)"
     rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年(?:{_LOOSE_DURATION}|(?=以來|以来))",
     re.MULTILINE,
 )
-_GROUPS = ("digits7", "digits", "digits1", "digits2", "digits3", "digits5", "digits4", "digits6", "weak")
+_GROUPS = (
+    "digits7",
+    "digits",
+    "digits1",
+    "digits2",
+    "digits3",
+    "digits5",
+    "digits4",
+    "digits8",
+    "digits6",
+    "weak",
+)
 _FULL_YEAR = cached_pattern(
     rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
 )  # 距今約5000年, 長達1000年之久: a span of years, not a year
@@ -186,6 +209,8 @@ def _where(match: re.Match[str], group: str) -> str:
         return f"after {match.group('since')}, a starting point"
     if group == "digits4":
         return "and no zero"
+    if group == "digits8":
+        return f"before {match.group('event')}, an event of a year"
     return "at the start of a clause"
 
 
