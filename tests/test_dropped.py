@@ -258,6 +258,7 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "撥打110報警，接到通知后要立即掛斷。請及時接聽。",  # 掛斷, 接聽 need no object
         "营销新手指南，如何应对手头紧",
         "在北京的不能回家",
+        "不要在室內撥打或接聽手機，以免引發危險",  # two verbs share the object 手機
         "2021 年起，乘客可撥打客服 12306，2023 年共有 3 家",  # a page that spaces its digits
         "申請材料審核通過後放款，平台會審核實名信息",  # 審核 is the word here
         "金額大、環節多，任何一個細節出錯都可能；家庭成員多、設備多，或者面積大",  # bare predicates in a series
