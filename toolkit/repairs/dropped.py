@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from toolkit.chardata import PINYIN_LETTERS, count_han, is_han, reads_as
+from toolkit.chardata import HAN_CLASS, PINYIN_LETTERS, count_han, is_han, reads_as
 from toolkit.datacache import cached_pattern, cached_table, required_chars
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
@@ -314,7 +314,7 @@ def _token_maps(tokens: list[tuple[int, int]]) -> tuple[dict[int, int], dict[int
     return previous, dict(tokens), ends
 
 
-_HAN_DIGIT = re.compile(r"(?=[\u4e00-\u9fff]( ?)[0-9]|[0-9]( ?)[\u4e00-\u9fff])")
+_HAN_DIGIT = re.compile(rf"(?={HAN_CLASS}( ?)[0-9]|[0-9]( ?){HAN_CLASS})")
 MIN_DIGIT_BOUNDARIES = 3  # other Han–digit boundaries a page needs before its spacing style is known
 SPACED_SHARE = 0.2  # at most this share of them may be spaced on a page that writes digits tight
 
