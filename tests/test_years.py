@@ -32,6 +32,7 @@ def _only(text: str, facts: dict[str, int] | None = None):
         ("2018年至22年間，一些長租公寓爆雷", "2022"),  # the end of a range that starts with a year
         ("國家衛生部門21年發布的數據顯示", "2021"),  # what a body did in a year
         ("遺址於1961年被發現，17年被列入世界文化遺產", "2017"),  # an event at a clause start
+        ("甲醛散乾淨沒有?24年,世界衛生組織下屬的機構", "2004"),  # after a question mark made half-width
     ],
 )
 def test_every_truncation_is_found_and_its_year_suggested(text: str, truth: str) -> None:
