@@ -262,11 +262,27 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "2021 年起，乘客可撥打客服 12306，2023 年共有 3 家",  # a page that spaces its digits
         "申請材料審核通過後放款，平台會審核實名信息",  # 審核 is the word here
         "金額大、環節多，任何一個細節出錯都可能；家庭成員多、設備多，或者面積大",  # bare predicates in a series
+        "真正把它当作唯一条件的并不多。名额並不多，",  # 不多: not many
+        "专家建议，子女平时多打几个电话，多回家看看，主动了解",  # a series of advice with the adverb 多
+        "多喝水，多运动，少熬夜",
         "市场中多见的骗局，网上多是假的，心中多了一份安心，网络上多变的行情",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:
     assert dropped.find_dropped(text, dropped.load_patterns(), statistical=False) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "，引入第三方?kǔn)C構(gòu)必須經(jīng)過",
+        "第三方?kǔn)C(jī)構必須經(jīng)過",
+        "秋季學期起?4撕螅鞯亓x務(wù)教育學校陸續",
+    ],
+)
+def test_a_character_just_after_a_garbled_run_is_left_to_the_gbk_repairs(text: str) -> None:
+    """機 or 義 is garbled before 構 or 務: the survivor of the damage is no dropped half of a word."""
+    assert dropped.find_dropped(text, dropped.load_patterns()) == []
 
 
 def test_cli_reports_and_restores_listed_drops(tmp_path: Path) -> None:

@@ -50,6 +50,8 @@ RECURRING = 3  # a lone character seen this often with the same neighbour is a t
 _ANNOTATION = cached_pattern(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
 # ``?shù)``: a byte lost in a straddle; a run that holds one on each side is mojibake, left to the GBK repairs
 _STRADDLE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
+# ``?k``, ``?4``: a lost byte before a Latin letter or digit, which a real question mark never has
+_LOST_BYTE = re.compile(rf"\?[0-9A-Za-z{PINYIN_LETTERS}]")
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,9 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
                 start in previous and _modifies_noun(simple[previous[start] : start])
             ):
                 continue
-            if entry.mode == "counts" and not _counted(simple, end, following):
+            if entry.mode == "counts" and (
+                not _counted(simple, end, following) or _in_adverb_series(simple, start)
+            ):
                 continue
             if entry.mode == "unspaced":
                 if unusual is None:
@@ -353,6 +357,39 @@ def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
         or simple[start : start + 2] in rare_pairs()
         or simple.startswith(CLAUSE_ADVERBS, start)
     )
+
+
+_SERIES_MARKS = "，,；;"  # marks between the clauses of one series
+_CLAUSE_MARKS = _SERIES_MARKS + "。！？!?：:\n"
+# A clause of advice that opens with the adverb 多, after at most two openers and the word for whom
+# it is meant (平时多打几个电话, 要多喝水, 子女平时多打): not 多数, 多年, 多人, which are words.
+_OPENERS = r"(?:平[时時]|平日|日常|每天|要|[应應][该該]?|尽量|儘量|[经經]常|可以|不妨|[记記]得|[还還也更]要)"
+_ADVICE = re.compile(
+    rf"(?:[\u4e00-\u9fff]{{1,2}}(?={_OPENERS}))?{_OPENERS}{{0,2}}"
+    r"多(?![数數家年种種样樣个個次位名元人地国國部方余餘少])(?=[\u4e00-\u9fff])"
+)
+
+
+def _in_adverb_series(simple: str, start: int) -> bool:
+    """Whether the 多 at ``start`` opens a clause next to a clause of advice with the adverb 多
+    (平时多打几个电话，多回家看看: call more, visit more), where it is not a 很多 that lost 很.
+
+    >>> _in_adverb_series("子女平时多打几个电话，多回家看看", 11), _in_adverb_series("要让猫多喝水，多猫咪平时饮水不足", 7)
+    (True, False)
+    >>> _in_adverb_series("多喝水，多运动", 0), _in_adverb_series("多游客反映价格偏高，可以多走几家", 0)
+    (True, False)
+    """
+    if start > 0 and simple[start - 1] in _SERIES_MARKS:
+        begin = max(simple.rfind(mark, 0, start - 1) for mark in _CLAUSE_MARKS) + 1
+        if _ADVICE.match(simple, begin, start - 1):
+            return True
+    if start == 0 or simple[start - 1] in _CLAUSE_MARKS:
+        ends = [i for i in (simple.find(mark, start) for mark in _CLAUSE_MARKS) if i >= 0]
+        end = min(ends, default=len(simple))
+        if end < len(simple) and simple[end] in _SERIES_MARKS:
+            advice = _ADVICE.match(simple, end + 1)  # a series goes on with a bare 多 (多喝水，多运动)
+            return bool(advice) and advice.end() == end + 2
+    return False
 
 
 def _rare_singles(lexicon: Lexicon, text: str) -> int:
@@ -453,6 +490,8 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
         head, tail = halves.get(ch, (False, False))
         if not (head or tail):
             continue  # a character that stands alone often enough (or no Han character)
+        if _LOST_BYTE.search(text, max(0, start - 4 * WINDOW), start):
+            continue  # 第三方?kǔn)C構: a character just after a garbled run survived it, left to the GBK repairs
         if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
             simple, start + 1, single, lexicon
         ):
