@@ -361,6 +361,8 @@ def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
 
 _SERIES_MARKS = "，,；;"  # marks between the clauses of one series
 _CLAUSE_MARKS = _SERIES_MARKS + "。！？!?：:\n"
+_CLAUSE_MARK = re.compile(f"[{_CLAUSE_MARKS}]")
+CLAUSE_REACH = 40  # characters searched for a clause's other end: the check stays linear in the text
 # A clause of advice that opens with the adverb 多, after at most two openers and the word for whom
 # it is meant (平时多打几个电话, 要多喝水, 子女平时多打): not 多数, 多年, 多人, which are words.
 _OPENERS = r"(?:平[时時]|平日|日常|每天|要|[应應][该該]?|尽量|儘量|[经經]常|可以|不妨|[记記]得|[还還也更]要)"
@@ -380,15 +382,15 @@ def _in_adverb_series(simple: str, start: int) -> bool:
     (True, False)
     """
     if start > 0 and simple[start - 1] in _SERIES_MARKS:
-        begin = max(simple.rfind(mark, 0, start - 1) for mark in _CLAUSE_MARKS) + 1
-        if _ADVICE.match(simple, begin, start - 1):
+        low = max(0, start - 1 - CLAUSE_REACH)
+        cut = max(simple.rfind(mark, low, start - 1) for mark in _CLAUSE_MARKS)
+        if (cut >= 0 or low == 0) and _ADVICE.match(simple, cut + 1 if cut >= 0 else 0, start - 1):
             return True
     if start == 0 or simple[start - 1] in _CLAUSE_MARKS:
-        ends = [i for i in (simple.find(mark, start) for mark in _CLAUSE_MARKS) if i >= 0]
-        end = min(ends, default=len(simple))
-        if end < len(simple) and simple[end] in _SERIES_MARKS:
-            advice = _ADVICE.match(simple, end + 1)  # a series goes on with a bare 多 (多喝水，多运动)
-            return bool(advice) and advice.end() == end + 2
+        mark = _CLAUSE_MARK.search(simple, start, start + CLAUSE_REACH)
+        if mark and mark.group() in _SERIES_MARKS:
+            advice = _ADVICE.match(simple, mark.end())  # a series goes on with a bare 多 (多喝水，多运动)
+            return bool(advice) and advice.end() == mark.end() + 1
     return False
 
 
