@@ -21,6 +21,8 @@ HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_CLASS = f"[{HAN_RANGES}]"
 # Latin letters that occur in tone-marked pinyin, plus combining tone marks.
 PINYIN_LETTERS = "a-zA-ZüÜāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜêÊḿńňǹ\u0300-\u036f"
+# Marks that end a clause, full- and half-width: what follows one starts a new clause.
+CLAUSE_MARKS = "。！？；;，,：:!?\n"
 CJK_PUNCTUATION = "，。、；：？！（）《》〈〉「」『』“”‘’【】…—～·"
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from toolkit.chardata import HAN_CLASS, PINYIN_LETTERS, count_han, is_han, reads_as
+from toolkit.chardata import CLAUSE_MARKS, HAN_CLASS, PINYIN_LETTERS, count_han, is_han, reads_as
 from toolkit.datacache import cached_pattern, cached_table, required_chars
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
@@ -50,7 +50,8 @@ RECURRING = 3  # a lone character seen this often with the same neighbour is a t
 _ANNOTATION = cached_pattern(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
 # ``?shù)``: a byte lost in a straddle; a run that holds one on each side is mojibake, left to the GBK repairs
 _STRADDLE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
-# ``?k``, ``?4``: a lost byte before a Latin letter or digit, which a real question mark never has
+# ``?k``, ``?4``: a lost byte before a Latin letter or digit, which a question mark in Chinese prose does not
+# have (a URL's ``?q=`` aside, where no dropped half of a word is guessed either)
 _LOST_BYTE = re.compile(rf"\?[0-9A-Za-z{PINYIN_LETTERS}]")
 
 
@@ -360,15 +361,14 @@ def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
 
 
 _SERIES_MARKS = "，,；;"  # marks between the clauses of one series
-_CLAUSE_MARKS = _SERIES_MARKS + "。！？!?：:\n"
-_CLAUSE_MARK = re.compile(f"[{_CLAUSE_MARKS}]")
+_CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
 CLAUSE_REACH = 40  # characters searched for a clause's other end: the check stays linear in the text
 # A clause of advice that opens with the adverb 多, after at most two openers and the word for whom
 # it is meant (平时多打几个电话, 要多喝水, 子女平时多打): not 多数, 多年, 多人, which are words.
 _OPENERS = r"(?:平[时時]|平日|日常|每天|要|[应應][该該]?|尽量|儘量|[经經]常|可以|不妨|[记記]得|[还還也更]要)"
 _ADVICE = re.compile(
-    rf"(?:[\u4e00-\u9fff]{{1,2}}(?={_OPENERS}))?{_OPENERS}{{0,2}}"
-    r"多(?![数數家年种種样樣个個次位名元人地国國部方余餘少])(?=[\u4e00-\u9fff])"
+    rf"(?:{HAN_CLASS}{{1,2}}(?={_OPENERS}))?{_OPENERS}{{0,2}}"
+    rf"多(?![数數家年种種样樣个個次位名元人地国國部方余餘少])(?={HAN_CLASS})"
 )
 
 
@@ -383,10 +383,10 @@ def _in_adverb_series(simple: str, start: int) -> bool:
     """
     if start > 0 and simple[start - 1] in _SERIES_MARKS:
         low = max(0, start - 1 - CLAUSE_REACH)
-        cut = max(simple.rfind(mark, low, start - 1) for mark in _CLAUSE_MARKS)
-        if (cut >= 0 or low == 0) and _ADVICE.match(simple, cut + 1 if cut >= 0 else 0, start - 1):
+        cut = max(simple.rfind(mark, low, start - 1) for mark in CLAUSE_MARKS)  # -1: none, the text starts
+        if (cut >= 0 or low == 0) and _ADVICE.match(simple, cut + 1, start - 1):
             return True
-    if start == 0 or simple[start - 1] in _CLAUSE_MARKS:
+    if start == 0 or simple[start - 1] in CLAUSE_MARKS:
         mark = _CLAUSE_MARK.search(simple, start, start + CLAUSE_REACH)
         if mark and mark.group() in _SERIES_MARKS:
             advice = _ADVICE.match(simple, mark.end())  # a series goes on with a bare 多 (多喝水，多运动)

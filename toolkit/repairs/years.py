@@ -45,6 +45,7 @@ from functools import cache
 from itertools import combinations
 from pathlib import Path
 
+from toolkit.chardata import CLAUSE_MARKS
 from toolkit.datacache import cached_pattern
 from toolkit.errors import ConfigError
 from toolkit.findings import Edit, Finding
@@ -65,7 +66,7 @@ _ISSUERS = (
     r"|(?<=委員會|委员会|國務院|国务院|研究院)"
 )
 _PREPOSITIONS = r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据"
-_CLAUSE = r"(?:^|(?<=[。！？；;，,：:!?\n]))"
+_CLAUSE = rf"(?:^|(?<=[{CLAUSE_MARKS}]))"
 _SENTENCE = r"(?:^|(?<=[。！？!?\n]))"
 _SUBJECTS = (
     r"我國|我国|全國|全国|中國|中国|國內|国内|全球|央行|監管|监管|政府|國家|国家|各地|該|该|本|此|這|这"
