@@ -198,6 +198,12 @@ LISTED_DROPS = [
     ("可以先問自己幾個問：學完要達到什麼水平", "問", "問題"),  # a measure word before, a colon after
     ("警惕電信詐騙新手層出不窮", "新手", "新手段"),  # 新手 (a novice) is an accident of the drop
     ("買房人應當審核實對方身份", "審", "審慎"),  # 審核/實 untangled into 審慎/核實
+    ("地方政府在扶持的要加強質量監管", "的要", "的同時，要"),  # a bare 要 opens the second clause
+    ("網課已經成了多家庭的日常", "多", "很多"),  # a quantity after a verb and 了
+    ("就能把多風險擋在門外", "多", "很多"),  # the object of 把
+    ("沒有保價的，多快遞公司會賠償", "多", "很多"),  # 多快 (how fast) is an accident of the drop
+    ("可以撥打郵政業用戶申訴 ，或登錄網站", " ", "電話"),  # jieba's 申诉电话
+    ("但詐騙分子也在不斷變換手，防範工作不能放鬆", "手", "手段"),  # the object of 變換
     ("找回的可能性會大多。", "多", "很多"),  # 大很多: 大多 does not end a clause
     ("停放卻成了讓人頭疼的問：單車堆成小山", "問", "問題"),  # after 的, a colon after it
     ("2021年起，乘客可撥打客服 12306，2023年共有3家", " ", "電話"),  # digits are written tight here
@@ -265,6 +271,9 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "真正把它当作唯一条件的并不多。名额並不多，",  # 不多: not many
         "专家建议，子女平时多打几个电话，多回家看看，主动了解",  # a series of advice with the adverb 多
         "多喝水，多运动，少熬夜",
+        "在政策的要求下，在工作的要点上",  # 要求, 要点: nouns
+        "为了多接单、少超时，骑手们加快了速度",  # 为了 is no aspect 了: the adverb 多
+        "他跑得多快啊，多快好省地办",
         "市场中多见的骗局，网上多是假的，心中多了一份安心，网络上多变的行情",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
     ],
 )
@@ -278,10 +287,13 @@ def test_no_guess_where_the_short_form_is_right(text: str) -> None:
         "，引入第三方?kǔn)C構(gòu)必須經(jīng)過",
         "第三方?kǔn)C(jī)構必須經(jīng)過",
         "秋季學期起?4撕螅鞯亓x務(wù)教育學校陸續",
+        "的外賣騎手，段?Ｏ窭现苓@(zhè)樣的外賣騎手",  # a lost byte before a full-width letter
+        "可以撥打12305郵政業(yè)用?xiū)?hù)申訴",  # a straddle right after 業
     ],
 )
 def test_a_character_just_after_a_garbled_run_is_left_to_the_gbk_repairs(text: str) -> None:
-    """機 or 義 is garbled before 構 or 務: the survivor of the damage is no dropped half of a word."""
+    """機 or 義 is garbled before 構 or 務, 業 before 用?xiū): the survivor of the damage is no dropped
+    half of a word."""
     assert dropped.find_dropped(text, dropped.load_patterns()) == []
 
 

@@ -50,9 +50,9 @@ RECURRING = 3  # a lone character seen this often with the same neighbour is a t
 _ANNOTATION = cached_pattern(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
 # ``?shù)``: a byte lost in a straddle; a run that holds one on each side is mojibake, left to the GBK repairs
 _STRADDLE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
-# ``?k``, ``?4``: a lost byte before a Latin letter or digit, which a question mark in Chinese prose does not
-# have (a URL's ``?q=`` aside, where no dropped half of a word is guessed either)
-_LOST_BYTE = re.compile(rf"\?[0-9A-Za-z{PINYIN_LETTERS}]")
+# ``?k``, ``?4``, ``?Ｏ``: a lost byte before a Latin letter or digit, half- or full-width, which a question
+# mark in Chinese prose does not have (a URL's ``?q=`` aside, where no dropped half of a word is guessed either)
+_LOST_BYTE = re.compile(rf"\?[0-9A-Za-z０-９Ａ-Ｚａ-ｚ{PINYIN_LETTERS}]")
 
 
 @dataclass(frozen=True)
@@ -289,7 +289,7 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
             ):
                 continue
             if entry.mode == "counts" and (
-                not _counted(simple, end, following) or _in_adverb_series(simple, start)
+                not _counts_noun(lexicon, simple, end, restored, following) or _in_adverb_series(simple, start)
             ):
                 continue
             if entry.mode == "unspaced":
@@ -358,6 +358,25 @@ def _counted(simple: str, start: int, following: dict[int, int]) -> bool:
         or simple[start : start + 2] in rare_pairs()
         or simple.startswith(CLAUSE_ADVERBS, start)
     )
+
+
+def _counts_noun(lexicon: Lexicon, simple: str, end: int, restored: str, following: dict[int, int]) -> bool:
+    """Whether what follows a restored quantity at ``end`` is a noun it counts (:func:`_counted`),
+    reading again when the short form took the next character into an accidental word: ``多快遞公司``
+    reads 多快 (how fast)/遞, with 很多 it reads 很多/快遞/公司.
+
+    >>> _counts_noun(get_lexicon(), "多快递公司会", 1, "很多", {0: 2, 2: 3, 3: 5})
+    True
+    >>> _counts_noun(get_lexicon(), "多快啊", 1, "很多", {0: 2, 2: 3})
+    False
+    """
+    if end in following:
+        return _counted(simple, end, following)
+    window = restored + simple[end : end + 2 * MAX_WORD]
+    bounds = lexicon.segment(window)[1]
+    if not bounds or bounds[0] != len(restored):
+        return False
+    return _counted(window, len(restored), dict(zip([0, *bounds], bounds, strict=False)))
 
 
 _SERIES_MARKS = "，,；;"  # marks between the clauses of one series
@@ -484,6 +503,16 @@ def _word_halves(lexicon: Lexicon) -> dict[str, tuple[bool, bool]]:
     return halves
 
 
+def _straddle_follows(text: str, position: int) -> bool:
+    """Whether a straddle's ``?py)`` starts within :data:`WINDOW` characters from ``position``.
+
+    >>> _straddle_follows("業用?xiū)?hù)申訴", 1), _straddle_follows("業用戶申訴", 1)
+    (True, False)
+    """
+    match = _STRADDLE.search(text, position, position + WINDOW + 9)  # ``?`` + 7 letters + ``)``
+    return bool(match) and match.start() < position + WINDOW
+
+
 def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[DroppedGuess]:
     guesses = []
     halves = _word_halves(lexicon)
@@ -492,8 +521,8 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
         head, tail = halves.get(ch, (False, False))
         if not (head or tail):
             continue  # a character that stands alone often enough (or no Han character)
-        if _LOST_BYTE.search(text, max(0, start - 4 * WINDOW), start):
-            continue  # 第三方?kǔn)C構: a character just after a garbled run survived it, left to the GBK repairs
+        if _LOST_BYTE.search(text, max(0, start - 4 * WINDOW), start) or _straddle_follows(text, start + 1):
+            continue  # 第三方?kǔn)C構, 郵政業用?xiū): a character next to a garbled run, left to the GBK repairs
         if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
             simple, start + 1, single, lexicon
         ):
