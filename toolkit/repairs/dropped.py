@@ -289,7 +289,8 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
             ):
                 continue
             if entry.mode == "counts" and (
-                not _counts_noun(lexicon, simple, end, restored, following) or _in_adverb_series(simple, start)
+                not _counts_noun(lexicon, simple, end, restored, following)
+                or _in_adverb_series(simple, start)
             ):
                 continue
             if entry.mode == "unspaced":
