@@ -199,6 +199,8 @@ LISTED_DROPS = [
     ("警惕電信詐騙新手層出不窮", "新手", "新手段"),  # 新手 (a novice) is an accident of the drop
     ("買房人應當審核實對方身份", "審", "審慎"),  # 審核/實 untangled into 審慎/核實
     ("地方政府在扶持的要加強質量監管", "的要", "的同時，要"),  # a bare 要 opens the second clause
+    ("簽合同時要審閱讀條款", "審", "審慎"),  # 審閱 is a word, 審閱讀 is not
+    ("一份條理清楚的問清單更容易得到回應", "問", "問題"),  # 問清 (ask clearly) is a word, 問清單 is not
     ("網課已經成了多家庭的日常", "多", "很多"),  # a quantity after a verb and 了
     ("就能把多風險擋在門外", "多", "很多"),  # the object of 把
     ("沒有保價的，多快遞公司會賠償", "多", "很多"),  # 多快 (how fast) is an accident of the drop
@@ -272,6 +274,7 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "专家建议，子女平时多打几个电话，多回家看看，主动了解",  # a series of advice with the adverb 多
         "多喝水，多运动，少熬夜",
         "在政策的要求下，在工作的要点上",  # 要求, 要点: nouns
+        "要问清楚再签，请审阅文件后签字",
         "为了多接单、少超时，骑手们加快了速度",  # 为了 is no aspect 了: the adverb 多
         "他跑得多快啊，多快好省地办",
         "市场中多见的骗局，网上多是假的，心中多了一份安心，网络上多变的行情",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只

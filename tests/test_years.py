@@ -33,6 +33,8 @@ def _only(text: str, facts: dict[str, int] | None = None):
         ("國家衛生部門21年發布的數據顯示", "2021"),  # what a body did in a year
         ("遺址於1961年被發現，17年被列入世界文化遺產", "2017"),  # an event at a clause start
         ("甲醛散乾淨沒有?24年,世界衛生組織下屬的機構", "2004"),  # after a question mark made half-width
+        ("結婚登記比22年有所回升", "2022"),  # compared with a year
+        ("條例於2003年出臺，此后在2007年、2016年和28年經過修訂", "2018"),  # listed with full years
     ],
 )
 def test_every_truncation_is_found_and_its_year_suggested(text: str, truth: str) -> None:
@@ -73,6 +75,7 @@ def test_candidates_list_every_restoration() -> None:
         "最低缴费年限将从15年逐步提高到20年，每年提高6个月。",  # a length of time changes
         "从距今约5000年的古城，到长达1000年之久的王朝",  # spans of years, not years out of range
         "该政策实施10年被证明有效，他服刑20年被释放，这家公司10年推出了5款产品",  # after a verb or a firm
+        "期限分为1年、3年和5年，比10年前长，2019年和5年前相比",  # a list of durations, 比 a duration
     ],
 )
 def test_durations_and_valid_years_are_not_reported(text: str) -> None:
@@ -92,6 +95,18 @@ def test_fix_from_the_fact_table() -> None:
 def test_fix_from_another_year_in_the_text() -> None:
     finding = _only("平台於2018年上線。該平台于18年推出新產品")
     assert finding.fix.replacement == "2018" and finding.suggestions[0] == "2018"
+
+
+def test_a_list_and_a_clause_after_a_conjunction_are_found_from_one_year() -> None:
+    text = "此后在27年、26年和28年經過多次修訂。2023年有768萬對，比22年有所回升，而24年又回落"
+    found = [text[f.start : f.end] for f in find_malformed_years(text, {})]
+    assert found == ["27年", "26年", "28年", "22年", "24年"]
+
+
+def test_a_year_elsewhere_is_evidence_only_when_a_truncation_could_have_made_the_digits() -> None:
+    """No truncation of 2023 keeps 2 and 2: its 22年 is left with its candidates, 2022 among them."""
+    finding = _only("2023年全國結婚登記768萬對，比22年有所回升")
+    assert finding.fix is None and "2022" in finding.suggestions
 
 
 def test_fix_from_the_page_truncation_mode() -> None:

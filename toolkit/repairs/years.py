@@ -65,8 +65,13 @@ _ISSUERS = (
     r"(?<=部門|部门|政府|央行|機構|机构|協會|协会)|(?<=[局部委院廳厅署])"
     r"|(?<=委員會|委员会|國務院|国务院|研究院)"
 )
-_PREPOSITIONS = r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据"
-_CLAUSE = rf"(?:^|(?<=[{CLAUSE_MARKS}]))"
+_PREPOSITIONS = (
+    r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据|比|較|较"
+)
+# A clause start, also after the conjunction that opens it (，而24年又回落, ，但是22年起)
+_CLAUSE = (
+    rf"(?:^|(?<=[{CLAUSE_MARKS}])|(?<=[{CLAUSE_MARKS}][而但且])|(?<=[{CLAUSE_MARKS}](?:但是|並且|并且|到了)))"
+)
 _SENTENCE = r"(?:^|(?<=[。！？!?\n]))"
 _SUBJECTS = (
     r"我國|我国|全國|全国|中國|中国|國內|国内|全球|央行|監管|监管|政府|國家|国家|各地|該|该|本|此|這|这"
@@ -127,7 +132,11 @@ def load_facts(path: str) -> dict[str, int]:
 
 
 def _is_subsequence(short: str, full: str) -> bool:
-    """True when ``short``'s digits appear in ``full`` in order (``24`` in ``2004``)."""
+    """True when ``short``'s digits appear in ``full`` in order (``24`` in ``2004``, ``20`` in ``2006``).
+
+    >>> _is_subsequence("20", "2006"), _is_subsequence("22", "2013")
+    (True, False)
+    """
     remaining = iter(full)
     return all(digit in remaining for digit in short)
 
@@ -239,9 +248,54 @@ def _truncated_years(view: str, last: int) -> list[_Truncated]:
         zeros, middle = with_zeros(digits, last), without_middle(digits, last)
         if zeros or middle or shorthand(digits, last):
             found.append(_Truncated(start, end, digits, message, zeros, middle, group != "weak"))
+    found = _coordinated(view, found, last)
     if not any(t.strong for t in found):
         return []  # a clause-start "20年" alone is a duration; it is a year only on a damaged page
     return found
+
+
+_JOINED = r"[、和與与及或]"  # what joins the years of a list (2007年、16年和2018年)
+_LISTED_YEAR = re.compile(
+    rf"(?<!\d)(\d{{1,3}})年(?={_JOINED}\d{{1,4}}年)|(?<={_JOINED})(\d{{1,3}})年{_DURATION}(?!之久|左右|以上)"
+)
+
+
+def _coordinated(view: str, found: list[_Truncated], last: int) -> list[_Truncated]:
+    """``found`` and the short years listed with a year: a four-digit one or one already found
+    (在27年、26年和28年, 2007年、2016年和28年). A list of short numbers alone is durations (1年、3年和5年).
+
+    >>> [t.digits for t in _coordinated("在2007年、16年和28年修訂", [], 2026)]
+    ['16', '28']
+    >>> _coordinated("期限分為1年、3年和5年", [], 2026), _coordinated("2019年和5年前相比", [], 2026)
+    ([], [])
+    """
+    years = {m.start(): m.end() for m in _FULL_YEAR.finditer(view)}  # start of the digits → after 年
+    years.update((t.start, t.end + 1) for t in found)
+    added = True
+    while added:  # a list is read from either end until no member is left
+        added = False
+        for match in _LISTED_YEAR.finditer(view):
+            group = 1 if match.group(1) else 2
+            start, end = match.span(group)
+            if start in years:
+                continue
+            before = view.rfind("年", 0, start)
+            joined_before = before >= 0 and before == start - 2 and re.fullmatch(_JOINED, view[start - 1])
+            neighbour_before = joined_before and any(s < before < e for s, e in years.items())
+            after = end + 2  # past 年 and the joining mark
+            neighbour_after = group == 1 and after in years
+            if not (neighbour_before or neighbour_after):
+                continue
+            digits = match.group(group)
+            zeros, middle = with_zeros(digits, last), without_middle(digits, last)
+            if zeros or middle or shorthand(digits, last):
+                message = (
+                    f'year "{digits}年" has {len(digits)} digit{"s" * (len(digits) > 1)} in a list of years'
+                )
+                found.append(_Truncated(start, end, digits, message, zeros, middle, True))
+                years[start] = end + 1
+                added = True
+    return sorted(found, key=lambda t: t.start)
 
 
 def _page_mode(found: list[_Truncated]) -> str | None:
@@ -285,7 +339,9 @@ def find_malformed_years(
         candidates = item.candidates(last)
         start, end = offsets[item.start], offsets[item.end - 1] + 1
         organisation = _named_before(view, item.start, facts)
-        fitting = [y for y in document_years if _is_subsequence(item.digits, str(y))]
+        # a year elsewhere is evidence only when a truncation could have made these digits from it
+        # (22年 is not 2023年: no kind of truncation keeps 2 and 2 of 2023)
+        fitting = [y for y in document_years if str(y) in candidates]
         year = reason = None
         if organisation and _is_subsequence(item.digits, str(facts[organisation])):
             year, reason = (
