@@ -148,6 +148,13 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
                 for index, event in enumerate(events):
                     rules[kind, event["rule"], "events"] += 1
                     rules[kind, event["rule"], "found"] += index in paired
+                    if event["rule"] == "tongshi":
+                        where = _position(event, page)
+                        rules[kind, f"tongshi at {where}", "events"] += 1
+                        rules[kind, f"tongshi at {where}", "found"] += index in paired
+                    if not _traceless(event, page):
+                        totals[kind, "traced events"] += 1
+                        totals[kind, "traced found"] += index in paired
                     way = event["rule"].startswith("other:") and _way(event, corrupt)
                     if other:
                         ways[way, "events"] += 1
@@ -182,6 +189,12 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
             f"        of the found: the right text among the suggestions {_percent(suggested, found)},"
             f" fixed {_percent(fixed, found)}, fixed right {right}/{fixed} = {_percent(right, fixed)}"
         )
+        traced, traced_found = totals[kind, "traced events"], totals[kind, "traced found"]
+        if traced != events:
+            print(
+                f"        without 同時 removed at a sentence start (no trace left): recall {traced_found}/{traced}"
+                f" = {_percent(traced_found, traced)}"
+            )
         if not other:
             names = sorted({name for k, name, _ in rules if k == kind})
             print(
@@ -195,6 +208,24 @@ def measure(articles: dict[str, str], seeds: list[int], other: bool, verbose: bo
             print(
                 f"    {label:22} recall {ways[way, 'found']}/{ways[way, 'events']} = {_percent(ways[way, 'found'], ways[way, 'events'])}"
             )
+
+
+SENTENCE_ENDS = "。！？!?；;\n"
+
+
+def _position(event: dict, page: str) -> str:
+    """Where a drop happened: ``sentence start`` (after 。！？； or at a line start), ``clause start``
+    (after a comma) or ``mid-clause``."""
+    before = page[: event["span"][0]].rstrip(" ")
+    if not before or before[-1] in SENTENCE_ENDS:
+        return "sentence start"
+    return "clause start" if before[-1] in "，," else "mid-clause"
+
+
+def _traceless(event: dict, page: str) -> bool:
+    """Whether the event is 同時 (and its comma) removed at a sentence start: ``維度。同時，按時還款`` →
+    ``維度。按時還款`` leaves well-formed text and no mark of the loss."""
+    return event["rule"] == "tongshi" and _position(event, page) == "sentence start"
 
 
 def _way(event: dict, corrupt) -> str | None:

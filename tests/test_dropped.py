@@ -201,6 +201,11 @@ LISTED_DROPS = [
     ("地方政府在扶持的要加強質量監管", "的要", "的同時，要"),  # a bare 要 opens the second clause
     ("簽合同時要審閱讀條款", "審", "審慎"),  # 審閱 is a word, 審閱讀 is not
     ("一份條理清楚的問清單更容易得到回應", "問", "問題"),  # 問清 (ask clearly) is a word, 問清單 is not
+    ("面對這一問，家長和學校都要重視", "問", "問題"),  # after 這一
+    ("這幾個手，足以擋住大部分風險", "手", "手段"),  # counted with 個
+    ("到營業廳或95598 提交用電申請，2021年起需要3份材料", " ", "電話"),  # a blank after a service number
+    ("直播間只留下一個微信號或 ，下播之後就找不到人", " ", "電話"),  # a list item lost after 或
+    ("目前多品牌在購車時贈送充電樁", "多", "很多"),  # after 目前
     ("網課已經成了多家庭的日常", "多", "很多"),  # a quantity after a verb and 了
     ("就能把多風險擋在門外", "多", "很多"),  # the object of 把
     ("沒有保價的，多快遞公司會賠償", "多", "很多"),  # 多快 (how fast) is an accident of the drop
@@ -274,6 +279,9 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "专家建议，子女平时多打几个电话，多回家看看，主动了解",  # a series of advice with the adverb 多
         "多喝水，多运动，少熬夜",
         "在政策的要求下，在工作的要点上",  # 要求, 要点: nouns
+        "二是多倾听、少说教；价格便宜、选择多，但假货不少",  # a contrast; a series of bare predicates
+        "拨打 12306 转人工，2021 年起，95598 提交",  # a page that spaces its digits
+        "9787512415812 北京航空航天大学出版社，2021年版，共3册",  # an ISBN is no service number
         "要问清楚再签，请审阅文件后签字",
         "为了多接单、少超时，骑手们加快了速度",  # 为了 is no aspect 了: the adverb 多
         "他跑得多快啊，多快好省地办",

@@ -504,6 +504,17 @@ def _word_halves(lexicon: Lexicon) -> dict[str, tuple[bool, bool]]:
     return halves
 
 
+def _word_with_neighbour(simple: str, index: int, lexicon: Lexicon) -> bool:
+    """Whether the character at ``index`` makes a dictionary word (or a rare one) with a neighbour,
+    which the best segmentation gave to a longer word: no half of a word was lost there.
+
+    >>> _word_with_neighbour("办理上一年度的汇算", 5, get_lexicon()), _word_with_neighbour("公司的研也在进行", 3, get_lexicon())
+    (True, False)
+    """
+    pairs = (simple[max(0, index - 1) : index + 1] if index else "", simple[index : index + 2])
+    return any(len(pair) == 2 and (pair in lexicon or pair in rare_pairs()) for pair in pairs)
+
+
 def _straddle_follows(text: str, position: int) -> bool:
     """Whether a straddle's ``?py)`` starts within :data:`WINDOW` characters from ``position``.
 
@@ -542,8 +553,8 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
             or _in_name(simple, start)
         ):
             continue
-        if simple[max(0, start - 1) : start + 1] in rare_pairs() or simple[start : start + 2] in rare_pairs():
-            continue  # a rare dictionary word with its neighbour (清炒时蔬)
+        if _word_with_neighbour(simple, start, lexicon):
+            continue  # 上一年/度 (年度), 清炒/时/蔬 (时蔬): a longer word took a neighbour it shares a word with
         options.sort(key=lambda option: -option[0])
         if options[0][0] < min_gain:
             continue

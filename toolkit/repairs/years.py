@@ -5,7 +5,7 @@ Generated pages drop digits of years: the zeros (``2004年`` → ``24年``, ``20
 number followed by ``年`` is reported when the context needs a calendar year:
 
 - after a time preposition or a founding verb with 于/於/在 (成立于, 於, 到, 截至, 自, 早在…);
-- before a part of a year (``年底``, ``年初``, ``年3月``, ``上半年``…);
+- before a part of a year or an edition (``年底``, ``年初``, ``年3月``, ``上半年``, ``年版``…);
 - at the start of a sentence followed by a comma (``24年，第三方支付…``), or at a clause start
   before the subject of the sentence (``，21年我國``);
 - three digits without a zero (``215年``): no round duration, no modern year;
@@ -63,7 +63,7 @@ _EVENTS = (
 )
 _ISSUERS = (
     r"(?<=部門|部门|政府|央行|機構|机构|協會|协会)|(?<=[局部委院廳厅署])"
-    r"|(?<=委員會|委员会|國務院|国务院|研究院)"
+    r"|(?<=委員會|委员会|國務院|国务院|研究院)|(?<=聯盟|联盟|組織|组织)"
 )
 _PREPOSITIONS = (
     r"[于於在]|到|至|截至|截止|截止到|直到|自|從|从|早在|始於|始于|起於|起于|根據|根据|據|据|比|較|较"
@@ -81,7 +81,7 @@ _SHORT_YEAR = cached_pattern(
     rf"(?:(?:(?<=(?<!\d)\d{{4}}年)|(?<=(?<!\d)[12][1-9]{{2}}年))(?:至|到|[-—~～])(?P<digits7>\d{{1,3}})年"
     rf"|(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
     rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION}{_SPAN})"
-    rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|中期?|前[後后]|上半年|下半年|[春夏秋冬]季?|第?[一二三四1-4]季度|\d{{1,2}}月)"
+    rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|版|中期?|前[後后]|上半年|下半年|[春夏秋冬]季?|第?[一二三四1-4]季度|\d{{1,2}}月)"
     rf"|{_CLAUSE}(?P<digits3>\d{{2,3}})年(?=(?:{_SUBJECTS}))"
     rf"|{_SENTENCE}(?P<digits5>\d{{2,3}})年{_LOOSE_DURATION}(?=[\u4e00-\u9fff])"
     rf"|(?<!\d)(?<!\d[.,])(?<![第近約约達达逾超滿满])(?P<digits4>[12][1-9]{{2}})年(?!代|歷史|历史|之久|的歷史|的历史)"
