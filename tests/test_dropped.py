@@ -429,3 +429,14 @@ def test_required_chars_case_folding() -> None:
     from toolkit.datacache import required_chars
 
     assert required_chars(r"x(?i:abc)") == ("x",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "牢記“查備案、選渠道、看標籤、驗批號”這幾個步驟",  # one-character verbs and their objects
+        "辦理上一年度的綜合所得匯算清繳",  # 年度: a word with its neighbour, which 上一年 took
+    ],
+)
+def test_the_statistical_detector_reads_lists_and_words_a_longer_word_split(text: str) -> None:
+    assert dropped.find_dropped(text, ()) == []

@@ -504,6 +504,22 @@ def _word_halves(lexicon: Lexicon) -> dict[str, tuple[bool, bool]]:
     return halves
 
 
+def _parallel_verb(simple: str, index: int, single: set[tuple[int, int]]) -> bool:
+    """Whether the lone character at ``index`` opens an item of a ``、`` list, and the item before
+    opens with a lone character too: a series of one-character verbs and their objects
+    (查備案、選渠道、看標籤、驗批號), not a word that lost its half.
+
+    >>> single = {(0, 1), (4, 5)}
+    >>> _parallel_verb("看标签、验批号", 4, single), _parallel_verb("看标签、验批号", 0, single)
+    (True, False)
+    """
+    if index < 2 or simple[index - 1] != "、":
+        return False
+    marks = CLAUSE_MARKS + "、"
+    item = max(simple.rfind(mark, max(0, index - 1 - CLAUSE_REACH), index - 1) for mark in marks) + 1
+    return item < index - 2 and (item, item + 1) in single
+
+
 def _word_with_neighbour(simple: str, index: int, lexicon: Lexicon) -> bool:
     """Whether the character at ``index`` makes a dictionary word (or a rare one) with a neighbour,
     which the best segmentation gave to a longer word: no half of a word was lost there.
@@ -553,6 +569,8 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
             or _in_name(simple, start)
         ):
             continue
+        if _parallel_verb(simple, start, single):
+            continue  # 看標籤、驗批號: a one-character verb opening an item like the one before it
         if _word_with_neighbour(simple, start, lexicon):
             continue  # 上一年/度 (年度), 清炒/时/蔬 (时蔬): a longer word took a neighbour it shares a word with
         options.sort(key=lambda option: -option[0])
