@@ -206,6 +206,11 @@ LISTED_DROPS = [
     ("到營業廳或95598 提交用電申請，2021年起需要3份材料", " ", "電話"),  # a blank after a service number
     ("直播間只留下一個微信號或 ，下播之後就找不到人", " ", "電話"),  # a list item lost after 或
     ("目前多品牌在購車時贈送充電樁", "多", "很多"),  # after 目前
+    ("保留好合同、聊天記錄和 錄音，2021年起", " ", "電話"),  # a list item lost after 和
+    ("上門看看或者給家屬打個 。一張餐桌", " ", "電話"),  # 打個電話
+    ("在多人心中，蘇州園林幾乎就是江南", "多", "很多"),  # 在很多人心中
+    ("要掌握必要的知識和自救手，尊重自然", "手", "手段"),
+    ("周密計劃、途中的審判斷和遇險時的冷靜", "審", "審慎"),  # 審判 is a word, 審判斷 is not
     ("網課已經成了多家庭的日常", "多", "很多"),  # a quantity after a verb and 了
     ("就能把多風險擋在門外", "多", "很多"),  # the object of 把
     ("沒有保價的，多快遞公司會賠償", "多", "很多"),  # 多快 (how fast) is an accident of the drop
@@ -282,6 +287,7 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "二是多倾听、少说教；价格便宜、选择多，但假货不少",  # a contrast; a series of bare predicates
         "拨打 12306 转人工，2021 年起，95598 提交",  # a page that spaces its digits
         "9787512415812 北京航空航天大学出版社，2021年版，共3册",  # an ISBN is no service number
+        "法院的审判结果，导致多人受伤",
         "要问清楚再签，请审阅文件后签字",
         "为了多接单、少超时，骑手们加快了速度",  # 为了 is no aspect 了: the adverb 多
         "他跑得多快啊，多快好省地办",
@@ -436,6 +442,8 @@ def test_required_chars_case_folding() -> None:
     [
         "牢記“查備案、選渠道、看標籤、驗批號”這幾個步驟",  # one-character verbs and their objects
         "辦理上一年度的綜合所得匯算清繳",  # 年度: a word with its neighbour, which 上一年 took
+        "應當堅持藏糧于地、藏糧于技，在推廣新技術時",  # a repeated frame
+        "這是一次愉快的體(ti)驗。",  # 體驗 across an annotation that could not be verified
     ],
 )
 def test_the_statistical_detector_reads_lists_and_words_a_longer_word_split(text: str) -> None:

@@ -35,6 +35,7 @@ def _only(text: str, facts: dict[str, int] | None = None):
         ("甲醛散乾淨沒有?24年,世界衛生組織下屬的機構", "2004"),  # after a question mark made half-width
         ("結婚登記比22年有所回升", "2022"),  # compared with a year
         ("發布《成人糖尿病食養指南（23年版）》", "2023"),  # an edition
+        ("《戶外運動產業發展規劃（2022—25年）》", "2025"),  # a range whose first year has no 年
         ("國際糖尿病聯盟21年發布的數據", "2021"),  # what a body did in a year
         ("條例於2003年出臺，此后在2007年、2016年和28年經過修訂", "2018"),  # listed with full years
     ],

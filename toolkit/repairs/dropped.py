@@ -504,20 +504,34 @@ def _word_halves(lexicon: Lexicon) -> dict[str, tuple[bool, bool]]:
     return halves
 
 
-def _parallel_verb(simple: str, index: int, single: set[tuple[int, int]]) -> bool:
-    """Whether the lone character at ``index`` opens an item of a ``、`` list, and the item before
-    opens with a lone character too: a series of one-character verbs and their objects
-    (查備案、選渠道、看標籤、驗批號), not a word that lost its half.
+def _parallel_item(simple: str, index: int, single: set[tuple[int, int]]) -> bool:
+    """Whether the lone character at ``index`` stands where the item before it in a ``、`` list has a
+    lone character too, after the same words: a series of one-character verbs and their objects
+    (查備案、選渠道、看標籤、驗批號) or a repeated frame (藏糧于地、藏糧于技), not a word that lost its half.
 
     >>> single = {(0, 1), (4, 5)}
-    >>> _parallel_verb("看标签、验批号", 4, single), _parallel_verb("看标签、验批号", 0, single)
+    >>> _parallel_item("看标签、验批号", 4, single), _parallel_item("看标签、验批号", 0, single)
     (True, False)
+    >>> _parallel_item("坚持藏粮于地、藏粮于技，", 10, {(4, 5), (5, 6), (9, 10), (10, 11)})
+    True
     """
-    if index < 2 or simple[index - 1] != "、":
-        return False
     marks = CLAUSE_MARKS + "、"
-    item = max(simple.rfind(mark, max(0, index - 1 - CLAUSE_REACH), index - 1) for mark in marks) + 1
-    return item < index - 2 and (item, item + 1) in single
+    low = max(0, index - CLAUSE_REACH)
+    start = max(simple.rfind(mark, low, index) for mark in marks) + 1  # of the item holding ``index``
+    if start < 2 or simple[start - 1] != "、":
+        return False
+    before = max(simple.rfind(mark, low, start - 1) for mark in marks) + 1  # of the item before
+    offset, prefix = index - start, simple[start:index]
+    if before + offset < start - 1 and simple[before : before + offset] == prefix:
+        return (before + offset, before + offset + 1) in single  # aligned at the items' starts
+    last = start - 2  # the item before ends there; aligned at the items' ends (藏糧于地、藏糧于技)
+    ends_item = index + 1 == len(simple) or simple[index + 1] in marks
+    return (
+        ends_item
+        and last - offset >= before
+        and simple[last - offset : last] == prefix
+        and (last, start - 1) in single
+    )
 
 
 def _word_with_neighbour(simple: str, index: int, lexicon: Lexicon) -> bool:
@@ -526,9 +540,18 @@ def _word_with_neighbour(simple: str, index: int, lexicon: Lexicon) -> bool:
 
     >>> _word_with_neighbour("办理上一年度的汇算", 5, get_lexicon()), _word_with_neighbour("公司的研也在进行", 3, get_lexicon())
     (True, False)
+    >>> _word_with_neighbour("愉快的体(ti)验。", 8, get_lexicon())
+    True
     """
-    pairs = (simple[max(0, index - 1) : index + 1] if index else "", simple[index : index + 2])
+    left = simple[index - 1] if index else ""
+    if left == ")":  # 體(tǐ)驗: an annotation the checks could not verify stands between the two halves
+        annotated = _ANNOTATED_BEFORE.search(simple, max(0, index - 10), index)
+        left = annotated.group(1) if annotated else left
+    pairs = (left + simple[index], simple[index : index + 2])
     return any(len(pair) == 2 and (pair in lexicon or pair in rare_pairs()) for pair in pairs)
+
+
+_ANNOTATED_BEFORE = re.compile(rf"(.)\([{PINYIN_LETTERS}]{{1,7}}\)$")
 
 
 def _straddle_follows(text: str, position: int) -> bool:
@@ -569,8 +592,8 @@ def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[D
             or _in_name(simple, start)
         ):
             continue
-        if _parallel_verb(simple, start, single):
-            continue  # 看標籤、驗批號: a one-character verb opening an item like the one before it
+        if _parallel_item(simple, start, single):
+            continue  # 看標籤、驗批號, 藏糧于地、藏糧于技: a lone character where the item before has one
         if _word_with_neighbour(simple, start, lexicon):
             continue  # 上一年/度 (年度), 清炒/时/蔬 (时蔬): a longer word took a neighbour it shares a word with
         options.sort(key=lambda option: -option[0])

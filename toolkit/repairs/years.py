@@ -12,7 +12,7 @@ number followed by ``年`` is reported when the context needs a calendar year:
 - before what happens in a year, not over years, at a clause start or after the body that did it
   (``，17年被列入``, ``部門21年發布的數據``; ``實施10年被證明`` is a duration);
 - after 自/從 and before 以來/以後/起 (``自25年以來``: since a year; ``成立25年以來`` is a duration);
-- at the end of a range that starts with a year (``2018年至22年間``);
+- at the end of a range that starts with a year (``2018年至22年間``, ``（2022—25年）``);
 - on a page that has such a year already, any 2–3 digit year at a clause start (``22年以來``).
 
 Durations stay (``20年前``, ``10年來``, ``近20年``, ``80年代``, ``3年期``, ``诞生12年``).
@@ -78,7 +78,7 @@ _SUBJECTS = (
     r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]|" + _EVENTS
 )
 _SHORT_YEAR = cached_pattern(
-    rf"(?:(?:(?<=(?<!\d)\d{{4}}年)|(?<=(?<!\d)[12][1-9]{{2}}年))(?:至|到|[-—~～])(?P<digits7>\d{{1,3}})年"
+    rf"(?:(?:(?<=(?<!\d)\d{{4}}年)|(?<=(?<!\d)[12][1-9]{{2}}年)|(?<=(?<![\d-])[12]\d{{3}}))(?:至|到|[-—~～])(?P<digits7>\d{{1,3}})年"
     rf"|(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
     rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION}{_SPAN})"
     rf"|(?<!\d)(?<!\d[.,])(?P<digits2>\d{{1,3}})年(?P<part>底|末|初|版|中期?|前[後后]|上半年|下半年|[春夏秋冬]季?|第?[一二三四1-4]季度|\d{{1,2}}月)"
