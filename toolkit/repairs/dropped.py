@@ -48,6 +48,9 @@ NAME_DOTS = set("·・•‧")  # the middle dot between the parts of a translit
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = cached_pattern(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
+_ANNOTATED_BEFORE = re.compile(
+    rf"(.)\([{PINYIN_LETTERS}]{{1,7}}\)$"
+)  # an annotation ending where it is searched
 # ``?shù)``: a byte lost in a straddle; a run that holds one on each side is mojibake, left to the GBK repairs
 _STRADDLE = re.compile(rf"\?[{PINYIN_LETTERS}]{{1,7}}\)")
 # ``?k``, ``?4``, ``?Ｏ``: a lost byte before a Latin letter or digit, half- or full-width, which a question
@@ -549,9 +552,6 @@ def _word_with_neighbour(simple: str, index: int, lexicon: Lexicon) -> bool:
         left = annotated.group(1) if annotated else left
     pairs = (left + simple[index], simple[index : index + 2])
     return any(len(pair) == 2 and (pair in lexicon or pair in rare_pairs()) for pair in pairs)
-
-
-_ANNOTATED_BEFORE = re.compile(rf"(.)\([{PINYIN_LETTERS}]{{1,7}}\)$")
 
 
 def _straddle_follows(text: str, position: int) -> bool:

@@ -234,6 +234,16 @@ def _counts_years(view: str, position: int) -> bool:
     return _LENGTH_OF_TIME.search(view, start, position) is not None
 
 
+def _truncation(start: int, end: int, digits: str, where: str, strong: bool, last: int) -> _Truncated | None:
+    """The truncated year ``digits`` at ``start:end`` with every restoration, or ``None`` when no year
+    up to ``last`` can be made from the digits."""
+    zeros, middle = with_zeros(digits, last), without_middle(digits, last)
+    if not (zeros or middle or shorthand(digits, last)):
+        return None
+    message = f'year "{digits}年" has {len(digits)} digit{"s" * (len(digits) > 1)} {where}'
+    return _Truncated(start, end, digits, message, zeros, middle, strong)
+
+
 def _truncated_years(view: str, last: int) -> list[_Truncated]:
     if not _SHORT_YEAR_DIGITS.search(view):
         return []  # no alternative of _SHORT_YEAR can match
@@ -244,19 +254,18 @@ def _truncated_years(view: str, last: int) -> list[_Truncated]:
         start, end = match.span(group)
         if _counts_years(view, start):
             continue
-        message = f'year "{digits}年" has {len(digits)} digit{"s" * (len(digits) > 1)} {_where(match, group)}'
-        zeros, middle = with_zeros(digits, last), without_middle(digits, last)
-        if zeros or middle or shorthand(digits, last):
-            found.append(_Truncated(start, end, digits, message, zeros, middle, group != "weak"))
+        truncated = _truncation(start, end, digits, _where(match, group), group != "weak", last)
+        if truncated:
+            found.append(truncated)
     found = _coordinated(view, found, last)
     if not any(t.strong for t in found):
         return []  # a clause-start "20年" alone is a duration; it is a year only on a damaged page
     return found
 
 
-_JOINED = r"[、和與与及或]"  # what joins the years of a list (2007年、16年和2018年)
+_JOINERS = "、和與与及或"  # what joins the years of a list (2007年、16年和2018年)
 _LISTED_YEAR = re.compile(
-    rf"(?<!\d)(\d{{1,3}})年(?={_JOINED}\d{{1,4}}年)|(?<={_JOINED})(\d{{1,3}})年{_DURATION}(?!之久|左右|以上)"
+    rf"(?<!\d)(\d{{1,3}})年(?=[{_JOINERS}]\d{{1,4}}年)|(?<=[{_JOINERS}])(\d{{1,3}})年{_DURATION}(?!之久|左右|以上)"
 )
 
 
@@ -269,31 +278,25 @@ def _coordinated(view: str, found: list[_Truncated], last: int) -> list[_Truncat
     >>> _coordinated("期限分為1年、3年和5年", [], 2026), _coordinated("2019年和5年前相比", [], 2026)
     ([], [])
     """
-    years = {m.start(): m.end() for m in _FULL_YEAR.finditer(view)}  # start of the digits → after 年
-    years.update((t.start, t.end + 1) for t in found)
+    starts = {m.start() for m in _FULL_YEAR.finditer(view)} | {t.start for t in found}  # of the digits
+    ends = {m.end() - 1 for m in _FULL_YEAR.finditer(view)} | {t.end for t in found}  # of the 年
     added = True
     while added:  # a list is read from either end until no member is left
         added = False
         for match in _LISTED_YEAR.finditer(view):
             group = 1 if match.group(1) else 2
             start, end = match.span(group)
-            if start in years:
+            if start in starts:
                 continue
-            before = view.rfind("年", 0, start)
-            joined_before = before >= 0 and before == start - 2 and re.fullmatch(_JOINED, view[start - 1])
-            neighbour_before = joined_before and any(s < before < e for s, e in years.items())
-            after = end + 2  # past 年 and the joining mark
-            neighbour_after = group == 1 and after in years
-            if not (neighbour_before or neighbour_after):
-                continue
-            digits = match.group(group)
-            zeros, middle = with_zeros(digits, last), without_middle(digits, last)
-            if zeros or middle or shorthand(digits, last):
-                message = (
-                    f'year "{digits}年" has {len(digits)} digit{"s" * (len(digits) > 1)} in a list of years'
-                )
-                found.append(_Truncated(start, end, digits, message, zeros, middle, True))
-                years[start] = end + 1
+            after_year = start >= 2 and view[start - 1] in _JOINERS and start - 2 in ends
+            before_year = group == 1 and end + 2 in starts  # past 年 and the joining mark
+            truncated = (after_year or before_year) and _truncation(
+                start, end, match.group(group), "in a list of years", True, last
+            )
+            if truncated:
+                found.append(truncated)
+                starts.add(start)
+                ends.add(end)
                 added = True
     return sorted(found, key=lambda t: t.start)
 
