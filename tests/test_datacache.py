@@ -8,7 +8,7 @@ import re
 import pytest
 
 from toolkit.chardata import HAN_CLASS, PINYIN_LETTERS
-from toolkit.datacache import cached_pattern, cached_table
+from toolkit.datacache import cached_pattern, cached_table, finditer_near, match_reach, required_chars
 
 PATTERNS = [
     (HAN_CLASS, 0),
@@ -100,3 +100,43 @@ def test_the_compact_tables_hold_what_their_sources_say():
         for code, ch in enumerate(table)
         if ch is not None and chardata.is_han(ch) and "shù" in chardata.readings(ch)
     ]
+
+
+def test_a_search_near_the_needed_characters_finds_what_a_full_scan_finds():
+    """Every pattern of the dropped-word list, and some made for the edge cases (a lookbehind
+    reaching before the window, an anchor, a negative lookahead at the window's end), on random
+    texts over a small alphabet, where matches are dense and windows touch and merge."""
+    import random
+
+    from toolkit.repairs.dropped import load_patterns
+
+    patterns = [entry.pattern.pattern for entry in load_patterns()] + [
+        r"(?<=[個些類])問(?![題答])",
+        r"^多(?=人)",
+        r"(?<![很太])多(?![。，])",
+        r"\b問題\b",
+        r"手(?=[^，]{0,3}段)|機(?<=手機)",
+    ]
+    alphabet = "問題個些多人很。，手段機 \n12345客服電話"
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) for _ in range(300)]
+    checked = 0
+    for source in patterns:
+        reach = match_reach(source, re.MULTILINE)
+        needs = required_chars(source, re.MULTILINE)
+        if reach is None or not needs:
+            continue
+        compiled = re.compile(source, re.MULTILINE)
+        for text in texts:
+            anchors = sorted(i for i, ch in enumerate(text) if ch in min(needs, key=len))
+            expected = [m.span() for m in compiled.finditer(text)]
+            assert [m.span() for m in finditer_near(compiled, text, anchors, reach)] == expected, source
+            checked += len(expected)
+    assert checked > 100  # the texts do hold matches
+
+
+def test_match_reach_bounds_what_a_match_looks_at():
+    assert match_reach(r"(?<=客服)(?P<at> )(?=[0-9]{3}|[0-9]{2}-)") == 2 + 1 + 3
+    assert match_reach(r"[0-9]{3,}") is None  # unbounded
+    assert match_reach(r"(?<=撥打)x?") is None  # may match empty: only a full scan is right
+    assert match_reach(r"多(?=[，,]\s{0,8}少)") == 1 + 1 + 8 + 1

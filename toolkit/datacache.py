@@ -178,3 +178,78 @@ def required_chars(pattern: str, flags: int = 0) -> tuple[str, ...]:
 
 
 MAX_REQUIRED = 64  # a character class larger than this is no useful filter
+
+
+def match_reach(pattern: str, flags: int = 0) -> int | None:
+    """How far from where a match of ``pattern`` starts it may look, either way, lookarounds and
+    anchors included; ``None`` when that is unbounded or a match may be empty (then only a full
+    scan finds every match, see :func:`finditer_near`).
+
+    >>> match_reach(r"(?<=[個些])問(?![題答])"), match_reach(r"問+"), match_reach(r"(?=x)")
+    (3, None, None)
+    """
+    from re import _constants as sre
+    from re import _parser
+
+    def width(items) -> int | None:
+        total = 0
+        for op, argument in items:
+            if op in (sre.LITERAL, sre.NOT_LITERAL, sre.IN, sre.ANY, sre.CATEGORY, sre.AT):
+                part = 1  # an anchor (^, $, \b) looks at one character
+            elif op is sre.SUBPATTERN:
+                part = width(argument[-1])
+            elif op is sre.ATOMIC_GROUP:
+                part = width(argument)
+            elif op in (sre.ASSERT, sre.ASSERT_NOT):
+                part = width(argument[1])
+            elif op is sre.BRANCH:
+                parts = [width(alternative) for alternative in argument[1]]
+                part = None if None in parts else max(parts)
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                inner = width(argument[2])
+                part = None if inner is None or argument[1] is sre.MAXREPEAT else inner * argument[1]
+            else:
+                return None  # a group reference, a conditional: no bound worth computing
+            if part is None:
+                return None
+            total += part
+        return total
+
+    if flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = _parser.parse(pattern, flags)
+        if parsed.getwidth()[0] == 0:
+            return None
+        return width(parsed)
+    except (ImportError, AttributeError, TypeError, ValueError, re.error):  # another Python's re
+        return None
+
+
+def finditer_near(compiled: re.Pattern[str], text: str, anchors: list[int], reach: int):
+    """``compiled.finditer(text)``, searching only within ``reach`` of the sorted positions
+    ``anchors``: every match must look at a character at one of them (:func:`required_chars`),
+    and no match looks further than ``reach`` from its start (:func:`match_reach`).
+
+    >>> pattern = re.compile(r"(?<=[個些])問(?![題答])")
+    >>> text = "這些問很多，那些問題，一個問"
+    >>> [m.span() for m in finditer_near(pattern, text, [2, 8, 13], 4)] == [m.span() for m in pattern.finditer(text)]
+    True
+    """
+    size = len(text)
+    position = 0
+    index = 0
+    while index < len(anchors):
+        low, high = anchors[index] - reach, anchors[index] + reach
+        index += 1
+        while index < len(anchors) and anchors[index] - reach <= high + 1:
+            high = anchors[index] + reach
+            index += 1
+        start = max(low, position, 0)
+        limit = min(size, high + reach + 2)  # past everything a match starting by ``high`` looks at
+        while start <= high:
+            match = compiled.search(text, start, limit)
+            if match is None or match.start() > high:
+                break
+            yield match
+            position = start = match.end()  # matches are never empty (match_reach)

@@ -30,7 +30,7 @@ from toolkit.datacache import cached_pattern
 
 _FRONT_MATTER = re.compile(r"\A(?:---\n.*?\n(?:---|\.\.\.)|\+\+\+\n.*?\n\+\+\+)[ \t]*(?:\n|\Z)", re.S)
 _FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.M)
-_SPANS = cached_pattern(
+_SPANS_SOURCE = (
     r"<!--.*?-->"  # HTML comments, including suppression comments
     r"|(`+)(?!`)[^\n]*?(?<!`)\1(?!`)"  # inline code, any number of backticks
     r"|</?[A-Za-z][\w:-]*(?:\s[^<>\n]*)?/?>"  # HTML tags
@@ -47,9 +47,12 @@ _SPANS = cached_pattern(
     r"|:[a-z0-9_+-]{2,}:"  # emoji shortcodes: :smile:  :+1:
     r"|(?:https?|ftp)://[^\s<>\"，。；！？）」』】]+"  # URLs
     r"|www\.[^\s<>\"，。；！？）」』】]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",  # e-mail addresses
-    re.S | re.M,
 )
+_EMAIL_SOURCE = r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+_SPANS = cached_pattern(_SPANS_SOURCE + _EMAIL_SOURCE, re.S | re.M)
+# The same without e-mail addresses, for a text without ``@``: the address pattern would try every run
+# of word characters (all of a Chinese sentence) at each of its characters.
+_SPANS_WITHOUT_EMAIL = cached_pattern(_SPANS_SOURCE, re.S | re.M)
 
 _CODE_TOKEN_SOURCE = (
     r"(?<![\u3400-\u9fff])[A-Za-z_][A-Za-z0-9_.]*\((?![^()\n]*[\u00e0-\u01dc])"  # a call: print(  not 長(zhǎng)
@@ -136,7 +139,7 @@ def _protected_spans(text: str) -> tuple[tuple[int, int], ...]:
         spans.append(front.span())
     blocks = _fenced_blocks(text)
     spans.extend(blocks)
-    for match in _SPANS.finditer(text):
+    for match in (_SPANS if "@" in text else _SPANS_WITHOUT_EMAIL).finditer(text):
         start, end = match.span()
         if not any(a <= start < b for a, b in blocks):
             spans.append((start, end))

@@ -16,13 +16,13 @@ Two detectors, both ranked by how much better the restored text reads
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.chardata import CLAUSE_MARKS, HAN_CLASS, PINYIN_LETTERS, count_han, is_han, reads_as
-from toolkit.datacache import cached_pattern, cached_table, required_chars
+from toolkit.datacache import cached_pattern, cached_table, finditer_near, match_reach, required_chars
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
 from toolkit.lexicon import MAX_WORD, MIN_FREQUENCY, Lexicon, get_lexicon, jieba_dictionary
@@ -81,6 +81,7 @@ class DroppedPattern:
     replacement: str
     mode: str
     needs: tuple[frozenset[str], ...] = ()  # a match holds a character of each (required_chars)
+    reach: int | None = None  # how far from its start a match looks (match_reach); None: unbounded
 
     def may_match(self, present: set[str]) -> bool:
         """False when the text's characters ``present`` lack every character of one set the
@@ -90,6 +91,34 @@ class DroppedPattern:
         False
         """
         return all(not present.isdisjoint(chars) for chars in self.needs)
+
+    def finditer(self, text: str, where: dict[str, list[int]]) -> Iterator[re.Match[str]]:
+        """The pattern's matches in ``text``, searched only near the characters of its smallest
+        needed set when they are rare there; ``where`` caches each character's positions in ``text``.
+
+        >>> entry = DroppedPattern(re.compile("措(?!施)"), "措施", "alone", (frozenset("措"),), 2)
+        >>> [m.start() for m in entry.finditer("採取了措，措施", {})]
+        [3]
+        """
+        if self.reach is None or not self.needs:
+            return self.pattern.finditer(text)
+        anchors = sorted(i for ch in min(self.needs, key=len) for i in _positions(text, ch, where))
+        if 2 * self.reach * len(anchors) > len(text):
+            return self.pattern.finditer(text)  # the characters are common here: one scan is cheaper
+        return finditer_near(self.pattern, text, anchors, self.reach)
+
+
+def _positions(text: str, ch: str, where: dict[str, list[int]]) -> list[int]:
+    """Where ``ch`` occurs in ``text``, found once per text and kept in ``where``."""
+    found = where.get(ch)
+    if found is None:
+        found = []
+        position = text.find(ch)
+        while position >= 0:
+            found.append(position)
+            position = text.find(ch, position + 1)
+        where[ch] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -131,11 +160,18 @@ def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
         except re.error as error:
             raise ConfigError(f"{source}:{number}: bad pattern ({error})") from None
         rows.append((compiled, fields[1], mode))
-    needs = cached_table(  # parsing every regex again would cost each process's start-up
-        "dropped-needs", 1, [source], lambda: [required_chars(p.pattern, re.MULTILINE) for p, _, _ in rows]
+    analyses = cached_table(  # parsing every regex again would cost each process's start-up
+        "dropped-needs",
+        2,
+        [source],
+        lambda: [
+            (required_chars(p.pattern, re.MULTILINE), match_reach(p.pattern, re.MULTILINE))
+            for p, _, _ in rows
+        ],
     )
     return tuple(
-        DroppedPattern(*row, tuple(map(frozenset, need))) for row, need in zip(rows, needs, strict=True)
+        DroppedPattern(*row, tuple(map(frozenset, needs)), reach)
+        for row, (needs, reach) in zip(rows, analyses, strict=True)
     )
 
 
@@ -255,10 +291,11 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
     unusual = None  # whether a blank before digits goes against the page's style, known at the first need
     guesses = []
     present = set(text)
+    where: dict[str, list[int]] = {}
     for entry in patterns:
         if not entry.may_match(present):
             continue
-        for match in entry.pattern.finditer(text):
+        for match in entry.finditer(text, where):
             if (
                 _STRADDLE.match(text, match.end())
                 and "?" in text[max(0, match.start() - 2 * WINDOW) : match.start()]
