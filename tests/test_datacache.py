@@ -8,7 +8,14 @@ import re
 import pytest
 
 from toolkit.chardata import HAN_CLASS, PINYIN_LETTERS
-from toolkit.datacache import cached_pattern, cached_table, finditer_near, match_reach, required_chars
+from toolkit.datacache import (
+    cached_pattern,
+    cached_table,
+    finditer_near,
+    finditer_needing,
+    match_reach,
+    required_chars,
+)
 
 PATTERNS = [
     (HAN_CLASS, 0),
@@ -102,37 +109,49 @@ def test_the_compact_tables_hold_what_their_sources_say():
     ]
 
 
-def test_a_search_near_the_needed_characters_finds_what_a_full_scan_finds():
-    """Every pattern of the dropped-word list, and some made for the edge cases (a lookbehind
-    reaching before the window, an anchor, a negative lookahead at the window's end), on random
-    texts over a small alphabet, where matches are dense and windows touch and merge."""
+def _random_texts(alphabet: str, count: int = 300) -> list[str]:
     import random
 
+    rng = random.Random(7)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) for _ in range(count)]
+
+
+def _same_as_a_full_scan(patterns: list[tuple[str, int]], texts: list[str]) -> int:
+    """Assert that the windowed search of each pattern finds what finditer finds; return the matches."""
+    checked = 0
+    for source, flags in patterns:
+        reach, needs = match_reach(source, flags), required_chars(source, flags)
+        if reach is None or not needs:
+            continue
+        compiled = re.compile(source, flags)
+        for text in texts:
+            anchors = sorted(i for i, ch in enumerate(text) if ch in min(needs, key=len))
+            expected = [m.span() for m in compiled.finditer(text)]
+            assert [m.span() for m in finditer_near(compiled, text, anchors, reach)] == expected, source
+            assert [m.span() for m in finditer_needing(compiled, text, needs, reach)] == expected, source
+            checked += len(expected)
+    return checked
+
+
+def test_a_search_near_the_needed_characters_finds_what_a_full_scan_finds():
+    """Every pattern of the dropped-word list and of the year rule, and some made for the edge cases
+    (a lookbehind reaching before the window, an anchor, a negative lookahead at the window's end), on
+    random texts over small alphabets, where matches are dense and windows touch and merge."""
+    from toolkit.repairs import years
     from toolkit.repairs.dropped import load_patterns
 
-    patterns = [entry.pattern.pattern for entry in load_patterns()] + [
+    made = [
         r"(?<=[個些類])問(?![題答])",
         r"^多(?=人)",
         r"(?<![很太])多(?![。，])",
         r"\b問題\b",
         r"手(?=[^，]{0,3}段)|機(?<=手機)",
     ]
-    alphabet = "問題個些多人很。，手段機 \n12345客服電話"
-    rng = random.Random(7)
-    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) for _ in range(300)]
-    checked = 0
-    for source in patterns:
-        reach = match_reach(source, re.MULTILINE)
-        needs = required_chars(source, re.MULTILINE)
-        if reach is None or not needs:
-            continue
-        compiled = re.compile(source, re.MULTILINE)
-        for text in texts:
-            anchors = sorted(i for i, ch in enumerate(text) if ch in min(needs, key=len))
-            expected = [m.span() for m in compiled.finditer(text)]
-            assert [m.span() for m in finditer_near(compiled, text, anchors, reach)] == expected, source
-            checked += len(expected)
-    assert checked > 100  # the texts do hold matches
+    words = [(entry.pattern.pattern, re.MULTILINE) for entry in load_patterns()] + [(p, re.M) for p in made]
+    assert _same_as_a_full_scan(words, _random_texts("問題個些多人很。，手段機 \n12345客服電話")) > 100
+    year_patterns = [years._SHORT_YEAR, years._FULL_YEAR, years._LISTED_YEAR]
+    patterns = [(p.pattern.pattern, p.pattern.flags & ~re.UNICODE) for p in year_patterns]
+    assert _same_as_a_full_scan(patterns, _random_texts("0122019年年年、和至-成立于從以來底，。")) > 100
 
 
 def test_match_reach_bounds_what_a_match_looks_at():

@@ -25,7 +25,8 @@ import marshal
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +254,71 @@ def finditer_near(compiled: re.Pattern[str], text: str, anchors: list[int], reac
                 break
             yield match
             position = start = match.end()  # matches are never empty (match_reach)
+
+
+def char_positions(text: str, ch: str, where: dict[str, list[int]]) -> list[int]:
+    """Where ``ch`` occurs in ``text``, found once per text and kept in ``where``.
+
+    >>> char_positions("年年有餘", "年", {})
+    [0, 1]
+    """
+    found = where.get(ch)
+    if found is None:
+        found = []
+        position = text.find(ch)
+        while position >= 0:
+            found.append(position)
+            position = text.find(ch, position + 1)
+        where[ch] = found
+    return found
+
+
+def finditer_needing(
+    compiled: re.Pattern[str],
+    text: str,
+    needs: tuple[str | frozenset[str], ...],
+    reach: int | None,
+    where: dict[str, list[int]] | None = None,
+) -> Iterator[re.Match[str]]:
+    """``compiled.finditer(text)``, searched only near the characters of the smallest set of
+    ``needs`` (:func:`required_chars`) when they are rare in ``text``; ``reach`` is
+    :func:`match_reach` (``None``: a full scan). ``where`` caches character positions per text.
+
+    >>> pattern, text = re.compile(r"(?<![0-9])[0-9]{2}年"), "公司成立于24年，" + "業務穩步發展。" * 9 + "2024年"
+    >>> [m.span() for m in finditer_needing(pattern, text, ("年",), 4)], [m.span() for m in pattern.finditer(text)]
+    ([(5, 8)], [(5, 8)])
+    """
+    if reach is None or not needs:
+        return compiled.finditer(text)
+    where = {} if where is None else where
+    anchors = sorted(i for ch in min(needs, key=len) for i in char_positions(text, ch, where))
+    if 2 * reach * len(anchors) > len(text):
+        return compiled.finditer(text)  # the characters are common here: one scan is cheaper
+    return finditer_near(compiled, text, anchors, reach)
+
+
+@dataclass(frozen=True)
+class NearPattern:
+    """A compiled pattern whose :meth:`finditer` looks only near the characters every match needs."""
+
+    pattern: re.Pattern[str]
+    needs: tuple[str, ...]
+    reach: int | None
+
+    def finditer(self, text: str, where: dict[str, list[int]] | None = None) -> Iterator[re.Match[str]]:
+        """Every match, as ``self.pattern.finditer(text)`` gives them (see :func:`finditer_needing`)."""
+        return finditer_needing(self.pattern, text, self.needs, self.reach, where)
+
+
+def near_pattern(pattern: str, flags: int = 0) -> NearPattern:
+    """:func:`cached_pattern` with what a windowed search needs, kept in the cache as well.
+
+    >>> [m.span() for m in near_pattern(r"(?<=成立于)[0-9]{2}年").finditer("他成立于24年")]
+    [(4, 7)]
+    """
+    flags = int(flags)
+    key = hashlib.sha256(f"{flags}\0{pattern}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    needs, reach = cached_table(
+        f"patterns/near-{key}", 1, [], lambda: (required_chars(pattern, flags), match_reach(pattern, flags))
+    )
+    return NearPattern(cached_pattern(pattern, flags), tuple(needs), reach)

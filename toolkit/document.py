@@ -237,7 +237,9 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self.starts = [0]
+        for line in text.split("\n")[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -295,6 +297,7 @@ _STYLES: list[tuple[str, int, re.Pattern[str]]] = [
     ("arabic-dot", 3, re.compile(r"(\d{1,3})(?:[.．](?![\d.])|、)[ \t　]*")),
     ("arabic-paren", 4, re.compile(r"[（(](\d{1,3})[）)][ \t　]*")),
 ]
+_LABEL_STARTS = frozenset(CN_DIGITS + "（(")  # a _STYLES label starts with one of them or a digit
 _SENTENCE_END = "。！？；：，.!?;:,…"
 HEADING_MAX_CHARS = 40
 _ANNOTATION = cached_pattern(r"\([a-zA-Z\u00c0-\u01dc\u0300-\u036f]+\)")
@@ -372,7 +375,8 @@ def classify_line(line: str, start: int) -> Block:
         markdown_level = len(marker.group(1))
         body = body[marker.end() :]
         lead += marker.end()
-    for style, level, pattern in _STYLES:
+    numbered = body[:1] in _LABEL_STARTS or body[:1].isdecimal()  # what \d matches: full-width digits too
+    for style, level, pattern in _STYLES if numbered else ():
         match = pattern.match(body)
         if not match:
             continue

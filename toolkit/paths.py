@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import os
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.errors import ConfigError
@@ -28,9 +28,17 @@ def config_dir() -> Path:
 
 
 def data_file(name: str) -> Path:
-    """Path of a data file: as given when it exists (a user's own list), else in ``config/``."""
+    """Path of a data file: as given when it exists (a user's own list), else in ``config/``.
+
+    Looked up once per name and working folder: every document's checks ask.
+    """
+    return _data_file(name, os.getcwd())
+
+
+@lru_cache(maxsize=64)
+def _data_file(name: str, folder: str) -> Path:
     own = Path(name).expanduser()
-    if own.is_absolute() or own.is_file():
+    if own.is_absolute() or (Path(folder) / own).is_file():
         return own
     return config_dir() / name
 

@@ -22,7 +22,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.chardata import CLAUSE_MARKS, HAN_CLASS, PINYIN_LETTERS, count_han, is_han, reads_as
-from toolkit.datacache import cached_pattern, cached_table, finditer_near, match_reach, required_chars
+from toolkit.datacache import cached_pattern, cached_table, finditer_needing, match_reach, required_chars
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
 from toolkit.lexicon import MAX_WORD, MIN_FREQUENCY, Lexicon, get_lexicon, jieba_dictionary
@@ -100,25 +100,7 @@ class DroppedPattern:
         >>> [m.start() for m in entry.finditer("採取了措，措施", {})]
         [3]
         """
-        if self.reach is None or not self.needs:
-            return self.pattern.finditer(text)
-        anchors = sorted(i for ch in min(self.needs, key=len) for i in _positions(text, ch, where))
-        if 2 * self.reach * len(anchors) > len(text):
-            return self.pattern.finditer(text)  # the characters are common here: one scan is cheaper
-        return finditer_near(self.pattern, text, anchors, self.reach)
-
-
-def _positions(text: str, ch: str, where: dict[str, list[int]]) -> list[int]:
-    """Where ``ch`` occurs in ``text``, found once per text and kept in ``where``."""
-    found = where.get(ch)
-    if found is None:
-        found = []
-        position = text.find(ch)
-        while position >= 0:
-            found.append(position)
-            position = text.find(ch, position + 1)
-        where[ch] = found
-    return found
+        return finditer_needing(self.pattern, text, self.needs, self.reach, where)
 
 
 @dataclass(frozen=True)
@@ -286,15 +268,44 @@ def _to_script(word: str, traditional: bool) -> str:
     return convert_script(word, "s2t").text
 
 
+_BY_ANCHOR: dict[int, tuple[tuple[DroppedPattern, ...], dict[str, list[int]], list[int]]] = {}
+
+
+def _candidates(patterns: tuple[DroppedPattern, ...], present: set[str]) -> list[DroppedPattern]:
+    """The patterns that may match a text of the characters ``present``, in list order.
+
+    Each pattern is filed once under the characters of its smallest needed set, so a text is
+    checked against the patterns of the characters it holds, not against the whole list.
+
+    >>> patterns = load_patterns()
+    >>> {p.replacement for p in _candidates(patterns, set("採取了措"))}
+    {'措施'}
+    """
+    known = _BY_ANCHOR.get(id(patterns))
+    if known is None or known[0] is not patterns:
+        by_char: dict[str, list[int]] = {}
+        unfiled = []
+        for index, entry in enumerate(patterns):
+            if entry.needs:
+                for ch in min(entry.needs, key=len):
+                    by_char.setdefault(ch, []).append(index)
+            else:
+                unfiled.append(index)
+        known = _BY_ANCHOR[id(patterns)] = (patterns, by_char, unfiled)
+    _, by_char, unfiled = known
+    indices = set(unfiled)
+    for ch in present.intersection(by_char):
+        indices.update(by_char[ch])
+    return [patterns[i] for i in sorted(indices) if patterns[i].may_match(present)]
+
+
 def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> list[DroppedGuess]:
     maps = None  # where each token starts and ends, built at the first match
     unusual = None  # whether a blank before digits goes against the page's style, known at the first need
     guesses = []
     present = set(text)
     where: dict[str, list[int]] = {}
-    for entry in patterns:
-        if not entry.may_match(present):
-            continue
+    for entry in _candidates(patterns, present):
         for match in entry.finditer(text, where):
             if (
                 _STRADDLE.match(text, match.end())

@@ -265,16 +265,19 @@ def find_ftfy(text: str) -> list[EncodingRepair]:
     >>> [(r.replacement, r.plan) for r in find_ftfy(damaged + "，好")]
     [('你好世界', 'ftfy: apply decode_inconsistent_utf8')]
     """
+    if not _HAS_LATIN.search(text):
+        return []
     lines = text.split("\n")
-    if not _HAS_LATIN.search(text) or not any(_ftfy_may_change(line) for line in lines):
+    changing = [_ftfy_may_change(line) for line in lines]
+    if not any(changing):
         return []
     import ftfy
 
     config = _ftfy_config()
     repairs = []
     offset = 0
-    for line in lines:
-        if _ftfy_may_change(line):
+    for line, may_change in zip(lines, changing, strict=True):
+        if may_change:
             fixed, plan = ftfy.fix_and_explain(line, config)
             if fixed != line and plan:
                 head = 0

@@ -46,7 +46,7 @@ from itertools import combinations
 from pathlib import Path
 
 from toolkit.chardata import CLAUSE_MARKS
-from toolkit.datacache import cached_pattern
+from toolkit.datacache import near_pattern
 from toolkit.errors import ConfigError
 from toolkit.findings import Edit, Finding
 from toolkit.repairs.dropped import annotation_free
@@ -77,7 +77,7 @@ _SUBJECTS = (
     r"我國|我国|全國|全国|中國|中国|國內|国内|全球|央行|監管|监管|政府|國家|国家|各地|該|该|本|此|這|这"
     r"|是|起|開始|开始|以後|以后|之後|之后|以前|之前|前後|前后|首次|正式|相關|相关|[，,]|" + _EVENTS
 )
-_SHORT_YEAR = cached_pattern(
+_SHORT_YEAR = near_pattern(
     rf"(?:(?:(?<=(?<!\d)\d{{4}}年)|(?<=(?<!\d)[12][1-9]{{2}}年)|(?<=(?<![\d-])[12]\d{{3}}))(?:至|到|[-—~～])(?P<digits7>\d{{1,3}})年"
     rf"|(?P<context>(?:{_VERBS})[于於在])(?P<digits>\d{{1,3}})年{_DURATION}"
     rf"|(?P<preposition>(?<![\d年月])(?:{_PREPOSITIONS}))(?P<digits1>\d{{1,3}})年{_LOOSE_DURATION}{_SPAN})"
@@ -102,7 +102,7 @@ _GROUPS = (
     "digits6",
     "weak",
 )
-_FULL_YEAR = cached_pattern(
+_FULL_YEAR = near_pattern(
     rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
 )  # 距今約5000年, 長達1000年之久: a span of years, not a year
 _LENGTH_OF_TIME = re.compile(r"年限|期限|年齡|年龄|工齡|工龄|壽命|寿命|年資|年资|刑期|學制|学制")
@@ -264,7 +264,7 @@ def _truncated_years(view: str, last: int) -> list[_Truncated]:
 
 
 _JOINERS = "、和與与及或"  # what joins the years of a list (2007年、16年和2018年)
-_LISTED_YEAR = re.compile(
+_LISTED_YEAR = near_pattern(
     rf"(?<!\d)(\d{{1,3}})年(?=[{_JOINERS}]\d{{1,4}}年)|(?<=[{_JOINERS}])(\d{{1,3}})年{_DURATION}(?!之久|左右|以上)"
 )
 
