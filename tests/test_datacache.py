@@ -159,3 +159,28 @@ def test_match_reach_bounds_what_a_match_looks_at():
     assert match_reach(r"[0-9]{3,}") is None  # unbounded
     assert match_reach(r"(?<=撥打)x?") is None  # may match empty: only a full scan is right
     assert match_reach(r"多(?=[，,]\s{0,8}少)") == 1 + 1 + 8 + 1
+
+
+def test_patterns_led_by_their_first_characters_match_as_their_sources():
+    """A lookahead of the characters a match may start with only lets re skip positions faster."""
+    from pathlib import Path
+
+    from toolkit import markup
+    from toolkit.repairs import punctuation
+    from toolkit.rules import mojibake
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "bench").rglob("*.md"))[:40]]
+    texts += _random_texts("1.:;!?ab(){};= &|$-#中文\n?ーヲ\ue000€・x_", 2000)
+    pairs = [
+        (punctuation._PROTECTED, re.compile(punctuation.PROTECTED_SOURCE)),
+        (mojibake._RESIDUE_MARK, re.compile(mojibake.RESIDUE_SOURCE)),
+        (markup._CODE_TOKEN_ANYWHERE, re.compile(markup._CODE_TOKEN_SOURCE, re.M)),
+    ]
+    for led, plain in pairs:
+        found = 0
+        for text in texts:
+            expected = [m.span() for m in plain.finditer(text)]
+            assert [m.span() for m in led.finditer(text)] == expected, plain.pattern
+            found += len(expected)
+        assert found > 100

@@ -395,6 +395,27 @@ def classify_line(line: str, start: int) -> Block:
     return Block("paragraph", start, end, line, title=stripped)
 
 
+def label_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the numbering labels of ``text``'s lines (``一、``, ``1.1 ``), as :func:`parse_blocks`
+    gives them, without classifying the lines no label can start.
+
+    >>> text = "一、總則\\n今天,我們\\n1.1 範圍"
+    >>> [text[a:b] for a, b in label_spans(text)]
+    ['一、', '1.1 ']
+    """
+    spans = []
+    offset = 0
+    for line in text.split("\n"):
+        first = line.lstrip()[:1]
+        if first in _LABEL_STARTS or first.isdecimal() or first == "#":
+            block = classify_line(line, offset)
+            if block.label:
+                start = block.start + block.text.index(block.label)
+                spans.append((start, start + len(block.label)))
+        offset += len(line) + 1
+    return spans
+
+
 def parse_blocks(text: str) -> list[Block]:
     """Split ``text`` into blocks, one per non-empty line.
 

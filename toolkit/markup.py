@@ -62,7 +62,8 @@ _CODE_TOKEN_SOURCE = (
 )
 _CODE_TOKEN = cached_pattern(_CODE_TOKEN_SOURCE)  # searched in one line
 # The same over a whole text, line by line: it matches wherever a line does (and a little more).
-_CODE_TOKEN_ANYWHERE = cached_pattern(_CODE_TOKEN_SOURCE, re.M)
+# Led by the characters a token starts with, so re skips the other positions at once (same matches).
+_CODE_TOKEN_ANYWHERE = cached_pattern(rf"(?=[A-Za-z_{{}};\s&|$\-#])(?:{_CODE_TOKEN_SOURCE})", re.M)
 MIN_CODE_ASCII_SHARE = 0.5
 MAX_CODE_HAN_SHARE = 0.35
 

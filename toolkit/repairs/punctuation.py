@@ -29,7 +29,7 @@ import re
 
 from toolkit.chardata import HAN, PINYIN_LETTERS, is_cjk, is_han
 from toolkit.datacache import cached_pattern
-from toolkit.document import CN_DIGITS, parse_blocks
+from toolkit.document import CN_DIGITS, label_spans
 from toolkit.findings import Edit, Finding
 from toolkit.markup import protected_mask
 from toolkit.repairs import Repair, apply_findings
@@ -37,7 +37,7 @@ from toolkit.repairs import Repair, apply_findings
 RULE = "ZH201"
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", ".": "。", "(": "（", ")": "）"}
 
-_PROTECTED = cached_pattern(
+PROTECTED_SOURCE = (
     r"\d+(?:[.,:]\d+)+"  # 1,000  3.5  10:30  1.2.3
     r"|\.{2,}"  # ellipsis written with dots
     r"|[:;]-[()DPpO/\\|]"  # emoticons: ;-)  :-(  :-P
@@ -46,6 +46,8 @@ _PROTECTED = cached_pattern(
     r"|(?<=[A-Za-z])[!?]"  # part of a Latin name: Yahoo!  Jeopardy!
     r"|[!?](?=[A-Za-z])"  # a keyword or query: !important  ?q=
 )
+# Led by the characters a match starts with, so re skips the other positions at once (same matches).
+_PROTECTED = cached_pattern(rf"(?=[\d.:;!?])(?:{PROTECTED_SOURCE})")
 _ASCII_STRING = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 _CLOSING_QUOTES = frozenset("\"'”’」』)）")
 _PAIR = re.compile(r"\(([^()\n]{1,80})\)")
@@ -82,10 +84,8 @@ def _protected_mask(text: str) -> bytearray:
 def _with_labels(text: str, mask: bytearray) -> bytearray:
     """``mask`` with every line's numbering label (``1.1``, ``一.``) protected as well."""
     mask = bytearray(mask)
-    for block in parse_blocks(text):
-        if block.label:
-            label_start = block.start + block.text.index(block.label)
-            mask[label_start : label_start + len(block.label)] = b"\x01" * len(block.label)
+    for start, end in label_spans(text):
+        mask[start:end] = b"\x01" * (end - start)
     return mask
 
 

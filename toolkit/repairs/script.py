@@ -296,7 +296,8 @@ def classify_chars(text: str) -> dict[str, str]:
     [('后', 'simplified'), ('後', 'traditional'), ('群', 'shared')]
     """
     scripts = _script_table()
-    return {ch: scripts.get(ch, "shared") for ch in set(HAN.findall(text))}
+    distinct = "".join(set(text))  # each character once: most of a page's characters repeat
+    return {ch: scripts.get(ch, "shared") for ch in HAN.findall(distinct)}
 
 
 @cache

@@ -16,11 +16,14 @@ RARE_LOGP = -13.5  # a Han character rarer than this, next to damage, is part of
 
 # The katakana middle dot between Han characters separates the parts of a transliterated
 # name (尤瓦尔・赫拉利) and is not damage.
-_RESIDUE_MARK = cached_pattern(
+RESIDUE_SOURCE = (
     rf"\?[{PINYIN_LETTERS}]{{1,7}}\)|[\u3040-\u30fa\u30fc-\u30ff\ue000-\uf8ff\ufffd€]"
     r"|(?<![\u3400-\u9fff])\u30fb|\u30fb(?![\u3400-\u9fff])"
     r"|(?<=[\u3400-\u9fff])\?(?=[\u3400-\u9fff])"
 )
+# The lookahead names the characters a match can start with: re skips every other position at
+# once instead of trying each alternative there (the same matches, about three times faster).
+_RESIDUE_MARK = cached_pattern(rf"(?=[?\u3040-\u30ff\ue000-\uf8ff\ufffd€])(?:{RESIDUE_SOURCE})")
 
 
 def _straddle_findings(text: str, margin: float) -> list[Finding]:
@@ -233,6 +236,8 @@ def check_residue(context: CheckContext) -> Iterable[Finding]:
 def _residue(context: CheckContext) -> list[Finding]:
     """ZH104's findings, computed once per text (the engine's claimed spans need them too)."""
     text = context.text
+    if not _RESIDUE_MARK.search(text):
+        return []  # no mark, nothing to report: the spans to leave out are not needed
     covered = [(f.start, f.end) for f in _straddles(context, gbk.DEFAULT_MARGIN)] if "?" in text else []
     covered += [(r.start, r.end) for r in _encoding_runs(context)]
     covered += protected_spans(text)  # URLs, code and markup: a `?` there is a query
