@@ -280,9 +280,9 @@ def finditer_needing(
     reach: int | None,
     where: dict[str, list[int]] | None = None,
 ) -> Iterator[re.Match[str]]:
-    """``compiled.finditer(text)``, searched only near the characters of the smallest set of
-    ``needs`` (:func:`required_chars`) when they are rare in ``text``; ``reach`` is
-    :func:`match_reach` (``None``: a full scan). ``where`` caches character positions per text.
+    """``compiled.finditer(text)``, searched only near the characters of ``needs[0]`` (a set of
+    :func:`required_chars`, the one the caller expects to be rarest) when they are rare in ``text``;
+    ``reach`` is :func:`match_reach` (``None``: a full scan). ``where`` caches character positions.
 
     >>> pattern, text = re.compile(r"(?<![0-9])[0-9]{2}年"), "公司成立于24年，" + "業務穩步發展。" * 9 + "2024年"
     >>> [m.span() for m in finditer_needing(pattern, text, ("年",), 4)], [m.span() for m in pattern.finditer(text)]
@@ -291,7 +291,7 @@ def finditer_needing(
     if reach is None or not needs:
         return compiled.finditer(text)
     where = {} if where is None else where
-    anchors = sorted(i for ch in min(needs, key=len) for i in char_positions(text, ch, where))
+    anchors = sorted(i for ch in needs[0] for i in char_positions(text, ch, where))
     if 2 * reach * len(anchors) > len(text):
         return compiled.finditer(text)  # the characters are common here: one scan is cheaper
     return finditer_near(compiled, text, anchors, reach)
@@ -321,4 +321,4 @@ def near_pattern(pattern: str, flags: int = 0) -> NearPattern:
     needs, reach = cached_table(
         f"patterns/near-{key}", 1, [], lambda: (required_chars(pattern, flags), match_reach(pattern, flags))
     )
-    return NearPattern(cached_pattern(pattern, flags), tuple(needs), reach)
+    return NearPattern(cached_pattern(pattern, flags), tuple(sorted(needs, key=len)), reach)

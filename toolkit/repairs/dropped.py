@@ -22,7 +22,14 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from toolkit.chardata import CLAUSE_MARKS, HAN_CLASS, PINYIN_LETTERS, count_han, is_han, reads_as
-from toolkit.datacache import cached_pattern, cached_table, finditer_needing, match_reach, required_chars
+from toolkit.datacache import (
+    cached_pattern,
+    cached_table,
+    char_positions,
+    finditer_needing,
+    match_reach,
+    required_chars,
+)
 from toolkit.document import CN_DIGITS
 from toolkit.errors import ConfigError
 from toolkit.lexicon import MAX_WORD, MIN_FREQUENCY, Lexicon, get_lexicon, jieba_dictionary
@@ -45,6 +52,7 @@ MODIFIER_TAGS = ("a", "ad", "an", "b", "vn")
 CLASSIFIER_ENDS = set("种種类類些等")  # 各种, 这类, 一些, 等: a kind of … needs a noun after it
 FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-for-word swap
 NAME_DOTS = set("·・•‧")  # the middle dot between the parts of a transliterated foreign name
+COMMON_MASS = 10**9  # the mass _mass gives a character outside the dictionary's words (a mark, a blank)
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = cached_pattern(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")
@@ -80,7 +88,7 @@ class DroppedPattern:
     pattern: re.Pattern[str]
     replacement: str
     mode: str
-    needs: tuple[frozenset[str], ...] = ()  # a match holds a character of each (required_chars)
+    needs: tuple[frozenset[str], ...] = ()  # a match holds a character of each (required_chars), rarest first
     reach: int | None = None  # how far from its start a match looks (match_reach); None: unbounded
 
     def may_match(self, present: set[str]) -> bool:
@@ -93,7 +101,7 @@ class DroppedPattern:
         return all(not present.isdisjoint(chars) for chars in self.needs)
 
     def finditer(self, text: str, where: dict[str, list[int]]) -> Iterator[re.Match[str]]:
-        """The pattern's matches in ``text``, searched only near the characters of its smallest
+        """The pattern's matches in ``text``, searched only near the characters of its rarest
         needed set when they are rare there; ``where`` caches each character's positions in ``text``.
 
         >>> entry = DroppedPattern(re.compile("措(?!施)"), "措施", "alone", (frozenset("措"),), 2)
@@ -151,10 +159,30 @@ def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
             for p, _, _ in rows
         ],
     )
+    lexicon = get_lexicon()
     return tuple(
-        DroppedPattern(*row, tuple(map(frozenset, needs)), reach)
+        DroppedPattern(*row, tuple(sorted(map(frozenset, needs), key=lambda s: _mass(s, lexicon))), reach)
         for row, (needs, reach) in zip(rows, analyses, strict=True)
     )
+
+
+def _mass(chars: frozenset[str], lexicon: Lexicon) -> int:
+    """How often the characters ``chars`` occur in words, roughly (as a word's first or last character
+    or alone, in jieba's counts): the rarest set a pattern needs is where its search looks first.
+    Marks, blanks and digits, which the dictionary does not count, count as the most common.
+
+    >>> _mass(frozenset("措"), get_lexicon()) < _mass(frozenset("的"), get_lexicon())
+    True
+    """
+    total = 0
+    for ch in chars:
+        if not is_han(ch):
+            total += COMMON_MASS
+            continue
+        simple = lexicon.to_simplified(ch)
+        total += lexicon.start_mass.get(simple, 0) + lexicon.end_mass.get(simple, 0)
+        total += lexicon.char_counts.get(simple, 0)
+    return total
 
 
 def is_traditional(text: str, lexicon: Lexicon) -> bool:
@@ -164,7 +192,14 @@ def is_traditional(text: str, lexicon: Lexicon) -> bool:
     (True, False)
     """
     han = count_han(text)
-    return han > 0 and sum(map(lexicon.t2s.__contains__, text)) >= 0.02 * han
+    if not han:
+        return False
+    needed, found = 0.02 * han, 0
+    for start in range(0, len(text), 256):  # a traditional page shows it early: stop there
+        found += sum(map(lexicon.t2s.__contains__, text[start : start + 256]))
+        if found >= needed:
+            return True
+    return False
 
 
 def annotation_free(text: str) -> tuple[str, list[int]]:
@@ -251,10 +286,10 @@ def _tokens(simple: str, lexicon: Lexicon) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     offset = 0
     for line in simple.split("\n"):
-        previous = 0
-        for end in lexicon.segment(line)[1]:
-            spans.append((offset + previous, offset + end))
-            previous = end
+        ends = lexicon.segment(line)[1]
+        if offset:
+            ends = [offset + end for end in ends]
+        spans.extend(zip([offset, *ends][:-1], ends, strict=True))
         offset += len(line) + 1
     return spans
 
@@ -274,7 +309,7 @@ _BY_ANCHOR: dict[int, tuple[tuple[DroppedPattern, ...], dict[str, list[int]], li
 def _candidates(patterns: tuple[DroppedPattern, ...], present: set[str]) -> list[DroppedPattern]:
     """The patterns that may match a text of the characters ``present``, in list order.
 
-    Each pattern is filed once under the characters of its smallest needed set, so a text is
+    Each pattern is filed once under the characters of its rarest needed set, so a text is
     checked against the patterns of the characters it holds, not against the whole list.
 
     >>> patterns = load_patterns()
@@ -287,7 +322,7 @@ def _candidates(patterns: tuple[DroppedPattern, ...], present: set[str]) -> list
         unfiled = []
         for index, entry in enumerate(patterns):
             if entry.needs:
-                for ch in min(entry.needs, key=len):
+                for ch in entry.needs[0]:
                     by_char.setdefault(ch, []).append(index)
             else:
                 unfiled.append(index)
@@ -317,7 +352,8 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
             previous, following, ends = maps
             group = "at" if "at" in entry.pattern.groupindex else 0
             start, end = match.span(group)
-            replacement = match.expand(entry.replacement)
+            # a replacement without a backslash holds no group reference or escape: it is its own expansion
+            replacement = match.expand(entry.replacement) if "\\" in entry.replacement else entry.replacement
             if group:
                 whole_start, whole_end = match.span()
                 replacement = replacement[start - whole_start : len(replacement) - (whole_end - end)]
@@ -615,11 +651,16 @@ def _straddle_follows(text: str, position: int) -> bool:
 def _statistical(text, simple, lexicon, single, traditional, min_gain) -> list[DroppedGuess]:
     guesses = []
     halves = _word_halves(lexicon)
-    for start, _ in sorted(single):
+    where: dict[str, list[int]] = {}
+    lone = sorted(  # characters that stand alone often enough (or no Han character) are never drops
+        i
+        for ch in halves.keys() & set(simple)
+        for i in char_positions(simple, ch, where)
+        if (i, i + 1) in single
+    )
+    for start in lone:
         ch = simple[start]
-        head, tail = halves.get(ch, (False, False))
-        if not (head or tail):
-            continue  # a character that stands alone often enough (or no Han character)
+        head, tail = halves[ch]
         if _LOST_BYTE.search(text, max(0, start - 4 * WINDOW), start) or _straddle_follows(text, start + 1):
             continue  # 第三方?kǔn)C構, 郵政業用?xiū): a character next to a garbled run, left to the GBK repairs
         if _unknown_word(simple, start - 1, single, lexicon) or _unknown_word(
