@@ -407,7 +407,7 @@ def _token_maps(tokens: list[tuple[int, int]]) -> tuple[dict[int, int], dict[int
     return previous, dict(tokens), ends
 
 
-_HAN_DIGIT = re.compile(rf"(?={HAN_CLASS}( ?)[0-9]|[0-9]( ?){HAN_CLASS})")
+_HAN_DIGIT = cached_pattern(rf"(?={HAN_CLASS}( ?)[0-9]|[0-9]( ?){HAN_CLASS})")
 MIN_DIGIT_BOUNDARIES = 3  # other Han–digit boundaries a page needs before its spacing style is known
 SPACED_SHARE = 0.2  # at most this share of them may be spaced on a page that writes digits tight
 
@@ -473,7 +473,7 @@ CLAUSE_REACH = 40  # characters searched for a clause's other end: the check sta
 # A clause of advice that opens with the adverb 多, after at most two openers and the word for whom
 # it is meant (平时多打几个电话, 要多喝水, 子女平时多打): not 多数, 多年, 多人, which are words.
 _OPENERS = r"(?:平[时時]|平日|日常|每天|要|[应應][该該]?|尽量|儘量|[经經]常|可以|不妨|[记記]得|[还還也更]要)"
-_ADVICE = re.compile(
+_ADVICE = cached_pattern(
     rf"(?:{HAN_CLASS}{{1,2}}(?={_OPENERS}))?{_OPENERS}{{0,2}}"
     rf"多(?![数數家年种種样樣个個次位名元人地国國部方余餘少])(?={HAN_CLASS})"
 )
