@@ -279,10 +279,12 @@ def finditer_needing(
     needs: tuple[str | frozenset[str], ...],
     reach: int | None,
     where: dict[str, list[int]] | None = None,
+    present: set[str] | None = None,
 ) -> Iterator[re.Match[str]]:
     """``compiled.finditer(text)``, searched only near the characters of ``needs[0]`` (a set of
     :func:`required_chars`, the one the caller expects to be rarest) when they are rare in ``text``;
-    ``reach`` is :func:`match_reach` (``None``: a full scan). ``where`` caches character positions.
+    ``reach`` is :func:`match_reach` (``None``: a full scan). ``where`` caches character positions;
+    ``present``, the set of ``text``'s characters when the caller has it, spares looking for the others.
 
     >>> pattern, text = re.compile(r"(?<![0-9])[0-9]{2}年"), "公司成立于24年，" + "業務穩步發展。" * 9 + "2024年"
     >>> [m.span() for m in finditer_needing(pattern, text, ("年",), 4)], [m.span() for m in pattern.finditer(text)]
@@ -291,7 +293,8 @@ def finditer_needing(
     if reach is None or not needs:
         return compiled.finditer(text)
     where = {} if where is None else where
-    anchors = sorted(i for ch in needs[0] for i in char_positions(text, ch, where))
+    chars = needs[0] if present is None else present.intersection(needs[0])
+    anchors = sorted(i for ch in chars for i in char_positions(text, ch, where))
     if 2 * reach * len(anchors) > len(text):
         return compiled.finditer(text)  # the characters are common here: one scan is cheaper
     return finditer_near(compiled, text, anchors, reach)

@@ -100,15 +100,18 @@ class DroppedPattern:
         """
         return all(not present.isdisjoint(chars) for chars in self.needs)
 
-    def finditer(self, text: str, where: dict[str, list[int]]) -> Iterator[re.Match[str]]:
+    def finditer(
+        self, text: str, where: dict[str, list[int]], present: set[str] | None = None
+    ) -> Iterator[re.Match[str]]:
         """The pattern's matches in ``text``, searched only near the characters of its rarest
-        needed set when they are rare there; ``where`` caches each character's positions in ``text``.
+        needed set when they are rare there; ``where`` caches each character's positions in ``text``
+        and ``present``, when given, is the set of its characters.
 
         >>> entry = DroppedPattern(re.compile("措(?!施)"), "措施", "alone", (frozenset("措"),), 2)
         >>> [m.start() for m in entry.finditer("採取了措，措施", {})]
         [3]
         """
-        return finditer_needing(self.pattern, text, self.needs, self.reach, where)
+        return finditer_needing(self.pattern, text, self.needs, self.reach, where, present)
 
 
 @dataclass(frozen=True)
@@ -341,7 +344,7 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
     present = set(text)
     where: dict[str, list[int]] = {}
     for entry in _candidates(patterns, present):
-        for match in entry.finditer(text, where):
+        for match in entry.finditer(text, where, present):
             if (
                 _STRADDLE.match(text, match.end())
                 and "?" in text[max(0, match.start() - 2 * WINDOW) : match.start()]
