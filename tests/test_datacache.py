@@ -172,10 +172,13 @@ def test_patterns_led_by_their_first_characters_match_as_their_sources():
     root = Path(__file__).resolve().parent.parent
     texts = [p.read_text(encoding="utf-8") for p in sorted((root / "bench").rglob("*.md"))[:40]]
     texts += _random_texts("1.:;!?ab(){};= &|$-#中文\n?ーヲ\ue000€・x_", 2000)
+    texts += _random_texts("<>`&!][()/*: \t\n-hf:/w.中文M#;", 2000)
+    texts += _random_texts("ab <a href> &nbsp; `x` [M] https://a.cn www.b ](u) :::\n: :smile: /*c*/ 中", 2000)
     pairs = [
         (punctuation._PROTECTED, re.compile(punctuation.PROTECTED_SOURCE)),
         (mojibake._RESIDUE_MARK, re.compile(mojibake.RESIDUE_SOURCE)),
         (markup._CODE_TOKEN_ANYWHERE, re.compile(markup._CODE_TOKEN_SOURCE, re.M)),
+        (markup._SPANS_WITHOUT_EMAIL, re.compile(markup._SPANS_SOURCE, re.S | re.M)),
     ]
     for led, plain in pairs:
         found = 0

@@ -367,22 +367,12 @@ def classify_line(line: str, start: int) -> Block:
     'paragraph'
     """
     stripped = line.strip()
-    lead = len(line) - len(line.lstrip())
     end = start + len(line)
-    body, markdown_level = stripped, 0
-    marker = _MARKDOWN.match(body)
-    if marker:
-        markdown_level = len(marker.group(1))
-        body = body[marker.end() :]
-        lead += marker.end()
-    numbered = body[:1] in _LABEL_STARTS or body[:1].isdecimal()  # what \d matches: full-width digits too
-    for style, level, pattern in _STYLES if numbered else ():
-        match = pattern.match(body)
-        if not match:
-            continue
-        label, title = body[: match.end()], body[match.end() :].strip()
-        if not title:
-            continue
+    body, markdown_level = _body(stripped)
+    numbering = _numbering(body)
+    if numbering:
+        style, level, match, title = numbering
+        label = body[: match.end()]
         if style.startswith("cn"):
             number = (chinese_number(match.group(1)),)
         else:
@@ -395,9 +385,35 @@ def classify_line(line: str, start: int) -> Block:
     return Block("paragraph", start, end, line, title=stripped)
 
 
+def _body(stripped: str) -> tuple[str, int]:
+    """A stripped line without its Markdown heading marker, and the heading's level (0: none)."""
+    marker = _MARKDOWN.match(stripped)
+    if marker:
+        return stripped[marker.end() :], len(marker.group(1))
+    return stripped, 0
+
+
+def _numbering(body: str) -> tuple[str, int, re.Match[str], str] | None:
+    """The numbering of a line's body: its style, level, label match and the title after the label;
+    ``None`` for a line without a label (or with nothing after it).
+
+    >>> _numbering("（二）風險")[:2], _numbering("3.5%的用戶逾期。")
+    (('cn-paren', 2), None)
+    """
+    if not (body[:1] in _LABEL_STARTS or body[:1].isdecimal()):  # what \d matches: full-width digits too
+        return None
+    for style, level, pattern in _STYLES:
+        match = pattern.match(body)
+        if match:
+            title = body[match.end() :].strip()
+            if title:
+                return style, level, match, title
+    return None
+
+
 def label_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the numbering labels of ``text``'s lines (``一、``, ``1.1 ``), as :func:`parse_blocks`
-    gives them, without classifying the lines no label can start.
+    gives them, without building the blocks.
 
     >>> text = "一、總則\\n今天,我們\\n1.1 範圍"
     >>> [text[a:b] for a, b in label_spans(text)]
@@ -408,10 +424,12 @@ def label_spans(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         first = line.lstrip()[:1]
         if first in _LABEL_STARTS or first.isdecimal() or first == "#":
-            block = classify_line(line, offset)
-            if block.label:
-                start = block.start + block.text.index(block.label)
-                spans.append((start, start + len(block.label)))
+            body, _ = _body(line.strip())
+            numbering = _numbering(body)
+            if numbering:
+                label = body[: numbering[2].end()]
+                start = offset + line.index(label)
+                spans.append((start, start + len(label)))
         offset += len(line) + 1
     return spans
 

@@ -51,8 +51,10 @@ _SPANS_SOURCE = (
 _EMAIL_SOURCE = r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
 _SPANS = cached_pattern(_SPANS_SOURCE + _EMAIL_SOURCE, re.S | re.M)
 # The same without e-mail addresses, for a text without ``@``: the address pattern would try every run
-# of word characters (all of a Chinese sentence) at each of its characters.
-_SPANS_WITHOUT_EMAIL = cached_pattern(_SPANS_SOURCE, re.S | re.M)
+# of word characters (all of a Chinese sentence) at each of its characters. Without it every match
+# starts at a line or with one of a few characters, which the lookahead names: re skips the other
+# positions at once (the same matches).
+_SPANS_WITHOUT_EMAIL = cached_pattern(rf"(?=[<`&!\]/:hfw]|^)(?:{_SPANS_SOURCE})", re.S | re.M)
 
 _CODE_TOKEN_SOURCE = (
     r"(?<![\u3400-\u9fff])[A-Za-z_][A-Za-z0-9_.]*\((?![^()\n]*[\u00e0-\u01dc])"  # a call: print(  not 長(zhǎng)
