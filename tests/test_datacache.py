@@ -149,7 +149,7 @@ def test_a_search_near_the_needed_characters_finds_what_a_full_scan_finds():
     ]
     words = [(entry.pattern.pattern, re.MULTILINE) for entry in load_patterns()] + [(p, re.M) for p in made]
     assert _same_as_a_full_scan(words, _random_texts("問題個些多人很。，手段機 \n12345客服電話")) > 100
-    year_patterns = [years._SHORT_YEAR, years._FULL_YEAR, years._LISTED_YEAR]
+    year_patterns = [years._SHORT_YEAR, years._FULL_YEAR, years._LISTED_YEAR, years._SHORT_YEAR_DIGITS]
     patterns = [(p.pattern.pattern, p.pattern.flags & ~re.UNICODE) for p in year_patterns]
     assert _same_as_a_full_scan(patterns, _random_texts("0122019年年年、和至-成立于從以來底，。")) > 100
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from toolkit.chardata import CLAUSE_MARKS, HAN_CLASS, PINYIN_LETTERS, count_han, is_han, reads_as
@@ -352,7 +353,7 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
             ):
                 continue  # ?O胍岣叻謹(jǐn)?shù): 謹 is inside a garbled run, not a lost 慎
             if maps is None:
-                maps = _token_maps(tokens)
+                maps = _token_maps(tokens, single)
             previous, following, ends = maps
             group = "at" if "at" in entry.pattern.groupindex else 0
             start, end = match.span(group)
@@ -400,15 +401,19 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
     return guesses
 
 
-def _token_maps(tokens: list[tuple[int, int]]) -> tuple[dict[int, int], dict[int, int], set[int]]:
-    """Each token's start by its end, its end by its start, and the last characters of longer words.
+def _token_maps(
+    tokens: list[tuple[int, int]], single: set[tuple[int, int]]
+) -> tuple[dict[int, int], dict[int, int], set[int]]:
+    """Each token's start by its end, its end by its start, and the last characters of longer words
+    (``single`` holds the one-character tokens).
 
-    >>> _token_maps([(0, 2), (2, 3)])
+    >>> _token_maps([(0, 2), (2, 3)], {(2, 3)})
     ({2: 0, 3: 2}, {0: 2, 2: 3}, {1})
     """
-    previous = {end: start for start, end in tokens}
-    ends = {end - 1 for start, end in tokens if end - start > 1}
-    return previous, dict(tokens), ends
+    starts, ends = zip(*tokens, strict=True) if tokens else ((), ())
+    # every token's last character, less the lone characters (which end where they start)
+    last = set(map((1).__rsub__, ends)) - set(map(itemgetter(0), single))
+    return dict(zip(ends, starts, strict=True)), dict(zip(starts, ends, strict=True)), last
 
 
 _HAN_DIGIT = cached_pattern(rf"(?={HAN_CLASS}( ?)[0-9]|[0-9]( ?){HAN_CLASS})")

@@ -108,7 +108,7 @@ _FULL_YEAR = near_pattern(
 _LENGTH_OF_TIME = re.compile(r"年限|期限|年齡|年龄|工齡|工龄|壽命|寿命|年資|年资|刑期|學制|学制")
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)年")
 # What every alternative of _SHORT_YEAR holds: one to three digits after a non-digit, then 年.
-_SHORT_YEAR_DIGITS = re.compile(r"(?<!\d)\d{1,3}年")
+_SHORT_YEAR_DIGITS = near_pattern(r"(?<!\d)\d{1,3}年")
 FIRST_YEAR = 1900
 
 
@@ -245,7 +245,7 @@ def _truncation(start: int, end: int, digits: str, where: str, strong: bool, las
 
 
 def _truncated_years(view: str, last: int) -> list[_Truncated]:
-    if not _SHORT_YEAR_DIGITS.search(view):
+    if next(_SHORT_YEAR_DIGITS.finditer(view), None) is None:
         return []  # no alternative of _SHORT_YEAR can match
     found = []
     for match in _SHORT_YEAR.finditer(view):
@@ -278,8 +278,9 @@ def _coordinated(view: str, found: list[_Truncated], last: int) -> list[_Truncat
     >>> _coordinated("期限分為1年、3年和5年", [], 2026), _coordinated("2019年和5年前相比", [], 2026)
     ([], [])
     """
-    starts = {m.start() for m in _FULL_YEAR.finditer(view)} | {t.start for t in found}  # of the digits
-    ends = {m.end() - 1 for m in _FULL_YEAR.finditer(view)} | {t.end for t in found}  # of the 年
+    full = [m.span() for m in _FULL_YEAR.finditer(view)]
+    starts = {start for start, _ in full} | {t.start for t in found}  # of the digits
+    ends = {end - 1 for _, end in full} | {t.end for t in found}  # of the 年
     added = True
     while added:  # a list is read from either end until no member is left
         added = False
@@ -333,10 +334,11 @@ def find_malformed_years(
     last = date.today().year
     view, offsets = annotation_free(text)  # 從(cóng)24年 still reads 從24年
     offsets.append(len(text))
-    document_years = sorted({int(m.group(1)) for m in _ANY_YEAR.finditer(view)})
     found = _truncated_years(view, last)
     mode = _page_mode(found)
-    anchors = sorted((m.start(), int(m.group(1))) for m in _ANY_YEAR.finditer(view))
+    # the full years of the text, by position, when there is a truncated one to restore
+    anchors = [(m.start(), int(m.group(1))) for m in _ANY_YEAR.finditer(view)] if found else []
+    document_years = sorted({year for _, year in anchors})
     findings: list[Finding] = []
     for item in found:
         candidates = item.candidates(last)
