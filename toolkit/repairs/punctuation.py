@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.chardata import HAN, PINYIN_LETTERS, is_cjk, is_han
+from toolkit.chardata import HAN, HAN_CLASS, PINYIN_LETTERS, is_cjk, is_han
 from toolkit.datacache import cached_pattern
 from toolkit.document import CN_DIGITS, label_spans
 from toolkit.findings import Edit, Finding
@@ -51,6 +51,8 @@ _PROTECTED = cached_pattern(rf"(?=[\d.:;!?])(?:{PROTECTED_SOURCE})")
 _ASCII_STRING = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 _CLOSING_QUOTES = frozenset("\"'”’」』)）")
 _PAIR = re.compile(r"\(([^()\n]{1,80})\)")
+# What a bracket pair must hold to be converted: a Han character or a list number's digit.
+_PAIR_MAY_CONVERT = cached_pattern(rf"[\d{CN_DIGITS}]|{HAN_CLASS}")
 _LIST_NUMBER = re.compile(rf"\([ \t]*(?:\d{{1,3}}|[{CN_DIGITS}]{{1,3}})[ \t]*\)")
 # A `?` that starts a GBK straddle run: pinyin without its `(`, or shifted characters
 # up to an ASCII letter that carries an annotation (the run ends at an ASCII byte).
@@ -113,6 +115,8 @@ def find_halfwidth_punctuation(text: str) -> list[Finding]:
     """
     pairs: list[tuple[re.Match[str], bool]] = []
     for match in _PAIR.finditer(text):
+        if not _PAIR_MAY_CONVERT.search(match.group(1)):
+            continue  # neither Chinese text nor a list number inside: pinyin, (GDP), an account id
         if _numbers_chinese_text(text, match):
             pairs.append((match, True))
         elif HAN.search(_ASCII_STRING.sub("", match.group(1))):
