@@ -181,6 +181,17 @@ def required_chars(pattern: str, flags: int = 0) -> tuple[str, ...]:
 MAX_REQUIRED = 64  # a character class larger than this is no useful filter
 
 
+def led_pattern(lead: str, source: str, flags: int = 0) -> re.Pattern[str]:
+    """:func:`cached_pattern` of ``source`` led by the lookahead ``(?=lead)``, where ``lead`` names what
+    every match starts with (a character class, or ``^``): re then skips the other positions at once
+    instead of trying each alternative there. The matches are the same as ``source``'s.
+
+    >>> led_pattern("[0-9!]", r"[0-9]+|!{2,}").findall("ab12!!c")
+    ['12', '!!']
+    """
+    return cached_pattern(f"(?={lead})(?:{source})", flags)
+
+
 def match_reach(pattern: str, flags: int = 0) -> int | None:
     """How far from where a match of ``pattern`` starts it may look, either way, lookarounds and
     anchors included; ``None`` when that is unbounded or a match may be empty (then only a full
@@ -227,7 +238,9 @@ def match_reach(pattern: str, flags: int = 0) -> int | None:
         return None
 
 
-def finditer_near(compiled: re.Pattern[str], text: str, anchors: list[int], reach: int):
+def finditer_near(
+    compiled: re.Pattern[str], text: str, anchors: list[int], reach: int
+) -> Iterator[re.Match[str]]:
     """``compiled.finditer(text)``, searching only within ``reach`` of the sorted positions
     ``anchors``: every match must look at a character at one of them (:func:`required_chars`),
     and no match looks further than ``reach`` from its start (:func:`match_reach`).

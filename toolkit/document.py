@@ -422,14 +422,12 @@ def label_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     offset = 0
     for line in text.split("\n"):
-        first = line.lstrip()[:1]
-        if first in _LABEL_STARTS or first.isdecimal() or first == "#":
-            body, _ = _body(line.strip())
-            numbering = _numbering(body)
-            if numbering:
-                label = body[: numbering[2].end()]
-                start = offset + line.index(label)
-                spans.append((start, start + len(label)))
+        body, _ = _body(line.strip())
+        numbering = _numbering(body)
+        if numbering:
+            label = body[: numbering[2].end()]
+            start = offset + line.index(label)
+            spans.append((start, start + len(label)))
         offset += len(line) + 1
     return spans
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from toolkit.datacache import cached_pattern
+from toolkit.datacache import cached_pattern, led_pattern
 
 _FRONT_MATTER = re.compile(r"\A(?:---\n.*?\n(?:---|\.\.\.)|\+\+\+\n.*?\n\+\+\+)[ \t]*(?:\n|\Z)", re.S)
 _FENCE_OPEN = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*$", re.M)
@@ -52,9 +52,8 @@ _EMAIL_SOURCE = r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
 _SPANS = cached_pattern(_SPANS_SOURCE + _EMAIL_SOURCE, re.S | re.M)
 # The same without e-mail addresses, for a text without ``@``: the address pattern would try every run
 # of word characters (all of a Chinese sentence) at each of its characters. Without it every match
-# starts at a line or with one of a few characters, which the lookahead names: re skips the other
-# positions at once (the same matches).
-_SPANS_WITHOUT_EMAIL = cached_pattern(rf"(?=[<`&!\]/:hfw]|^)(?:{_SPANS_SOURCE})", re.S | re.M)
+# starts at a line or with one of a few characters.
+_SPANS_WITHOUT_EMAIL = led_pattern(r"[<`&!\]/:hfw]|^", _SPANS_SOURCE, re.S | re.M)
 
 _CODE_TOKEN_SOURCE = (
     r"(?<![\u3400-\u9fff])[A-Za-z_][A-Za-z0-9_.]*\((?![^()\n]*[\u00e0-\u01dc])"  # a call: print(  not 長(zhǎng)
@@ -64,8 +63,7 @@ _CODE_TOKEN_SOURCE = (
 )
 _CODE_TOKEN = cached_pattern(_CODE_TOKEN_SOURCE)  # searched in one line
 # The same over a whole text, line by line: it matches wherever a line does (and a little more).
-# Led by the characters a token starts with, so re skips the other positions at once (same matches).
-_CODE_TOKEN_ANYWHERE = cached_pattern(rf"(?=[A-Za-z_{{}};\s&|$\-#])(?:{_CODE_TOKEN_SOURCE})", re.M)
+_CODE_TOKEN_ANYWHERE = led_pattern(r"[A-Za-z_{};\s&|$\-#]", _CODE_TOKEN_SOURCE, re.M)
 MIN_CODE_ASCII_SHARE = 0.5
 MAX_CODE_HAN_SHARE = 0.35
 

@@ -53,7 +53,7 @@ MODIFIER_TAGS = ("a", "ad", "an", "b", "vn")
 CLASSIFIER_ENDS = set("种種类類些等")  # 各种, 这类, 一些, 等: a kind of … needs a noun after it
 FIT_MARGIN = 0.5  # nats a ``fits`` restoration may fall short of an exact word-for-word swap
 NAME_DOTS = set("·・•‧")  # the middle dot between the parts of a transliterated foreign name
-COMMON_MASS = 10**9  # the mass _mass gives a character outside the dictionary's words (a mark, a blank)
+COMMON_MASS = 10**9  # the mass _mass gives a mark or a digit, which the dictionary's words do not hold
 RECURRING = 3  # a lone character seen this often with the same neighbour is a term, not a drop
 
 _ANNOTATION = cached_pattern(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)")

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from toolkit.chardata import HAN, HAN_CLASS, PINYIN_LETTERS, is_cjk, is_han
-from toolkit.datacache import cached_pattern
+from toolkit.datacache import cached_pattern, led_pattern
 from toolkit.document import CN_DIGITS, label_spans
 from toolkit.findings import Edit, Finding
 from toolkit.markup import protected_mask
@@ -46,8 +46,7 @@ PROTECTED_SOURCE = (
     r"|(?<=[A-Za-z])[!?]"  # part of a Latin name: Yahoo!  Jeopardy!
     r"|[!?](?=[A-Za-z])"  # a keyword or query: !important  ?q=
 )
-# Led by the characters a match starts with, so re skips the other positions at once (same matches).
-_PROTECTED = cached_pattern(rf"(?=[\d.:;!?])(?:{PROTECTED_SOURCE})")
+_PROTECTED = led_pattern(r"[\d.:;!?]", PROTECTED_SOURCE)
 _ASCII_STRING = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'")
 _CLOSING_QUOTES = frozenset("\"'”’」』)）")
 _PAIR = re.compile(r"\(([^()\n]{1,80})\)")

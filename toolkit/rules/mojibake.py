@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from toolkit.chardata import PINYIN_LETTERS, is_han
-from toolkit.datacache import cached_pattern
+from toolkit.datacache import led_pattern
 from toolkit.findings import Edit, Finding
 from toolkit.lexicon import get_lexicon
 from toolkit.markup import protected_spans
@@ -21,9 +21,7 @@ RESIDUE_SOURCE = (
     r"|(?<![\u3400-\u9fff])\u30fb|\u30fb(?![\u3400-\u9fff])"
     r"|(?<=[\u3400-\u9fff])\?(?=[\u3400-\u9fff])"
 )
-# The lookahead names the characters a match can start with: re skips every other position at
-# once instead of trying each alternative there (the same matches, about three times faster).
-_RESIDUE_MARK = cached_pattern(rf"(?=[?\u3040-\u30ff\ue000-\uf8ff\ufffd€])(?:{RESIDUE_SOURCE})")
+_RESIDUE_MARK = led_pattern(r"[?\u3040-\u30ff\ue000-\uf8ff\ufffd€]", RESIDUE_SOURCE)
 
 
 def _straddle_findings(text: str, margin: float) -> list[Finding]:
