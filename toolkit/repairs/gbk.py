@@ -74,7 +74,7 @@ _HAN_RUN = cached_pattern(f"{HAN_CLASS}{{2,}}")
 _SYLLABLE = cached_pattern(rf"([{PINYIN_LETTERS}]{{1,7}})\)")
 _ANNOTATION_BEFORE = re.compile(rf"(.)\(([{PINYIN_LETTERS}]{{1,7}})\)$")
 _ANNOTATION_AFTER = re.compile(rf"\(([{PINYIN_LETTERS}]{{1,7}})\)")
-_BRACKETED = re.compile(r"[^()\n]{1,30}\)")
+_BRACKETED = re.compile(r"[^()\n?]{1,30}\)")  # a bracketed text, not the `?py)` of the next run
 _STRIP = re.compile(rf"\([{PINYIN_LETTERS}]{{1,7}}\)")
 _HEADING_START = cached_pattern(
     r"[一二三四五六七八九十]{1,3}、|[0-9]{1,2}\.[0-9]|（[一二三四五六七八九十]{1,3}）"
@@ -459,11 +459,20 @@ def _build_syllable_pairs() -> dict[str, tuple[bytes, str]]:
 
 @cache
 def _convertible_simplified() -> frozenset[str]:
-    """Simplified characters with exactly one traditional form (a converter always changes them)."""
+    """Simplified characters with exactly one traditional form, which every traditional standard
+    writes in that form: a traditional page never holds them (诉 for 訴). Not 同, 只, 才, 群, 温:
+    t2s takes 衕, 隻, 纔, 羣, 溫 to them, but traditional text writes them too.
+
+    >>> "诉" in _convertible_simplified(), "同" in _convertible_simplified()
+    (True, False)
+    """
+    from toolkit.repairs.script import classify_chars
+
     sources: dict[str, int] = {}
     for simplified in get_lexicon().t2s.values():
         sources[simplified] = sources.get(simplified, 0) + 1
-    return frozenset(ch for ch, count in sources.items() if count == 1 and ch not in get_lexicon().t2s)
+    single = "".join(ch for ch, count in sources.items() if count == 1 and ch not in get_lexicon().t2s)
+    return frozenset(ch for ch, script in classify_chars(single).items() if script == "simplified")
 
 
 def is_traditional(text: str) -> bool:
