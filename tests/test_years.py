@@ -79,6 +79,9 @@ def test_candidates_list_every_restoration() -> None:
         "从距今约5000年的古城，到长达1000年之久的王朝",  # spans of years, not years out of range
         "该政策实施10年被证明有效，他服刑20年被释放，这家公司10年推出了5款产品",  # after a verb or a firm
         "期限分为1年、3年和5年，比10年前长，2019年和5年前相比",  # a list of durations, 比 a duration
+        "80年代出生的人，1990年代，第18年出生的小牛",  # a two-digit decade; 第18年 counts years
+        "他工作了28年的時候退休，進入第20年，進入10年之內",  # a duration before 的時候; 第20年
+        "過去20年至25年間，近20年至25年間，在3年至5年間完成",  # spans of years
     ],
 )
 def test_durations_and_valid_years_are_not_reported(text: str) -> None:
@@ -151,10 +154,25 @@ def test_cli_lists_candidates_and_fixes_only_with_evidence(tmp_path: Path) -> No
         ("網上業務則在25年前後逐漸普及", "2015"),  # 年前後 is "around", a date
         ("根據(jù)28年施行的《勞動合同法》", "2008"),
         ("是熱門的旅游目的地之一。23年雲南接待游客超過8億人次", "2023"),
+        ("到了199年代，經費緊張", "1990"),  # a decade has two or four digits
+        ("2年代初，互聯網進入家庭", "2000"),
+        ("。2年出生的她在大學期間", "2000"),  # a year of birth
+        ("她說：“28年的時候，我們一晚上要擺到凌晨", "2008"),  # when, at the start of a clause
+        ("進入21年以後，低年級學生的近視率上升", "2021"),
+        ("網絡借貸在2010年至25年間快速興起", "2025"),
     ],
 )
 def test_more_date_contexts(text: str, truth: str) -> None:
     assert truth in _only(text).suggestions
+
+
+def test_a_decade_is_restored_to_a_year_that_ends_in_zero() -> None:
+    assert _only("上世紀80年代和199年代").suggestions == ("1990",)
+
+
+def test_both_ends_of_a_range_of_years_are_found() -> None:
+    text = "20年至25年間，電子儀表逐漸普及"
+    assert [text[f.start : f.end] for f in find_malformed_years(text, {})] == ["20年", "25年"]
 
 
 def test_colloquial_two_digit_year_suggests_its_century() -> None:

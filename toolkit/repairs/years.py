@@ -87,7 +87,13 @@ _SHORT_YEAR = near_pattern(
     rf"|(?<!\d)(?<!\d[.,])(?<![第近約约達达逾超滿满])(?P<digits4>[12][1-9]{{2}})年(?!代|歷史|历史|之久|的歷史|的历史)"
     rf"|(?:{_ISSUERS})(?P<digits8>\d{{2,3}})年(?=(?P<event>{_EVENTS}))"
     rf"|(?P<since>(?<![\d年月])(?:自從|自从|自|從|从))(?P<digits6>\d{{1,3}})年(?=以來|以来|以後|以后|起|開始|开始)"
-    rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年(?:{_LOOSE_DURATION}|(?=以來|以来))",
+    rf"|{_CLAUSE}(?P<weak>\d{{2,3}})年(?:{_LOOSE_DURATION}|(?=以來|以来))"
+    rf"|(?<![\d.])(?P<decade>\d|\d{{3}})年代"
+    rf"|(?<![\d.])(?<![第近約约達达逾超滿满])(?P<born>\d{{1,3}})年(?=出生)"
+    rf"|{_CLAUSE}(?:[“「\"]|)(?P<when>\d{{1,3}})年(?=的時候|的时候)"
+    rf"|(?P<entering>進入|进入)(?P<digits9>\d{{1,3}})年(?!代|[之以]?[內内中間间]|[級级])"
+    rf"|(?<![\d.])(?<![第近約约達达逾超滿满過过去])(?P<range_start>\d{{2,3}})年(?=(?:至|到|[-—~～])\d{{1,3}}年[間间])"
+    rf"|(?<=(?<!\d)\d{{2}}年)(?<![第近約约達达逾超滿满去]\d{{2}}年)(?:至|到|[-—~～])(?P<range_end>\d{{1,3}})年(?=[間间])",
     re.MULTILINE,
 )
 _GROUPS = (
@@ -101,6 +107,12 @@ _GROUPS = (
     "digits8",
     "digits6",
     "weak",
+    "decade",
+    "born",
+    "when",
+    "digits9",
+    "range_start",
+    "range_end",
 )
 _FULL_YEAR = near_pattern(
     rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
@@ -221,6 +233,16 @@ def _where(match: re.Match[str], group: str) -> str:
         return "and no zero"
     if group == "digits8":
         return f"before {match.group('event')}, an event of a year"
+    if group == "decade":
+        return "before 年代 (a decade is written with 2 or 4 digits)"
+    if group == "born":
+        return "before 出生, a year of birth"
+    if group == "when":
+        return "before 的時候 at the start of a clause"
+    if group == "digits9":
+        return f"after {match.group('entering')}"
+    if group in ("range_start", "range_end"):
+        return "in a range of years (年間)"
     return "at the start of a clause"
 
 
@@ -255,6 +277,9 @@ def _truncated_years(view: str, last: int) -> list[_Truncated]:
         if _counts_years(view, start):
             continue
         truncated = _truncation(start, end, digits, _where(match, group), group != "weak", last)
+        if truncated and group == "decade":  # 199年代 is the 1990s
+            truncated.zeros = [year for year in truncated.zeros if year.endswith("0")]
+            truncated.middle = [year for year in truncated.middle if year.endswith("0")]
         if truncated:
             found.append(truncated)
     found = _coordinated(view, found, last)
