@@ -219,6 +219,10 @@ LISTED_DROPS = [
     ("找回的可能性會大多。", "多", "很多"),  # 大很多: 大多 does not end a clause
     ("停放卻成了讓人頭疼的問：單車堆成小山", "問", "問題"),  # after 的, a colon after it
     ("2021年起，乘客可撥打客服 12306，2023年共有3家", " ", "電話"),  # digits are written tight here
+    ("在推廣攢錢理念的專家認為，年輕人應該先存錢", "的專", "的同時，專"),  # 在 opens an action (推廣)
+    ("在降低門檻的監管并沒有放鬆", "的監", "的同時，監"),
+    ("連輔導員都被打了 。”她回憶", " ", "電話"),  # 打了電話
+    ("學校要設置公共 或親情電話", " ", "電話"),  # 公共電話
 ]
 
 
@@ -292,6 +296,11 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "为了多接单、少超时，骑手们加快了速度",  # 为了 is no aspect 了: the adverb 多
         "他跑得多快啊，多快好省地办",
         "市场中多见的骗局，网上多是假的，心中多了一份安心，网络上多变的行情",  # 的 ends a noun phrase (those in Beijing): 不能 only before 忽視, 忘, 放鬆, 只
+        "是同期線下觀眾的兩倍多。持續了一年多。",  # more than a quantity
+        "關鍵在于一個“防”字。多曬太陽、多看遠處、少盯屏幕",  # a series of advice with the adverb 多
+        "在北京工作的人越來越多，在做筆記的體驗上更好，在帶電的水裡泡腳很危險",  # no action 在…的同時
+        "他打了 一頓，我打了 三次",
+
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:

@@ -44,7 +44,7 @@ FUNCTION_WORD_LOGP = -8.0  # single characters at least this frequent (的, 了,
 SUGGESTIONS = 3
 # Characters a measure word follows: numerals and quantifiers.
 MEASURED = set(CN_DIGITS + "0123456789０１２３４５６７８９兩千万萬几幾每各某这這那哪")
-MODES = ("alone", "always", "fits", "modified", "counts", "unspaced")
+MODES = ("alone", "always", "fits", "modified", "counts", "unspaced", "action")
 LONE_NOUNS = set("人")  # the one-character noun a quantity (很多人) takes without a longer word
 # Adverbs that open a relative clause after a quantity (很多刚走出校园的年轻人): never after the adverb 多.
 CLAUSE_ADVERBS = ("刚", "已经", "正在")
@@ -81,7 +81,9 @@ class DroppedPattern:
     characters or 人 (``受到多上班族`` → ``很多上班族``, not the adverb of ``多問一句``, ``多看、多問``);
     ``unspaced``: the regex matches a blank, and the page puts no blank between Han characters and
     digits elsewhere (at most one Han–digit boundary in five is spaced), so the blank is no spacing
-    style but a lost word (``撥打客服 12306``).
+    style but a lost word (``撥打客服 12306``);
+    ``action``: the first word of the group named ``action`` is a verb in jieba's tags, so the
+    phrase it opens is an action, not a place or a thing (``在推廣理念的專家認為`` lost 同時, ``在北京的人`` did not).
     A group named ``at`` narrows the reported span (and the replaced text) to that group; the
     replacement is written for the whole match and must give back the text around the group.
     """
@@ -269,6 +271,16 @@ def rare_pairs() -> frozenset[str]:
     )
 
 
+@cache
+def verbs() -> frozenset[str]:
+    """Dictionary words (simplified) that jieba tags as verbs, built once into the cache.
+
+    >>> "推广" in verbs(), "北京" in verbs()
+    (True, False)
+    """
+    return _dictionary_words("verbs", lambda word, _, tag: len(word) <= MAX_WORD and tag == "v")
+
+
 def _modifies_noun(word: str) -> bool:
     """Whether ``word`` (simplified) modifies a noun after it: 特殊, 违规, 非法, 各种.
 
@@ -380,6 +392,10 @@ def _listed(text, simple, patterns, lexicon, tokens, single, traditional) -> lis
                 start in previous and _modifies_noun(simple[previous[start] : start])
             ):
                 continue
+            if entry.mode == "action":
+                begin = match.start("action")  # the first word of the group must be a verb (推廣, not 北京)
+                if simple[begin : following.get(begin, begin)] not in verbs():
+                    continue
             if entry.mode == "counts" and (
                 not _counts_noun(lexicon, simple, end, restored, following)
                 or _in_adverb_series(simple, start)
