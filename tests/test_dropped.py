@@ -300,7 +300,6 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "關鍵在于一個“防”字。多曬太陽、多看遠處、少盯屏幕",  # a series of advice with the adverb 多
         "在北京工作的人越來越多，在做筆記的體驗上更好，在帶電的水裡泡腳很危險",  # no action 在…的同時
         "他打了 一頓，我打了 三次",
-
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:
