@@ -223,6 +223,8 @@ LISTED_DROPS = [
     ("在降低門檻的監管并沒有放鬆", "的監", "的同時，監"),
     ("連輔導員都被打了 。”她回憶", " ", "電話"),  # 打了電話
     ("學校要設置公共 或親情電話", " ", "電話"),  # 公共電話
+    ("農戶可撥打保護站 報損，工作人員核實", " ", "電話"),  # what 撥打 names needs 電話
+    ("醫師周文濤說：“多孩子一天戶外活動不足一小時", "多", "很多"),  # a quoted clause starts
 ]
 
 
@@ -300,6 +302,7 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "關鍵在于一個“防”字。多曬太陽、多看遠處、少盯屏幕",  # a series of advice with the adverb 多
         "在北京工作的人越來越多，在做筆記的體驗上更好，在帶電的水裡泡腳很危險",  # no action 在…的同時
         "他打了 一頓，我打了 三次",
+        "他說：“多喝水，多運動。”",  # advice with the adverb 多, quoted
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:

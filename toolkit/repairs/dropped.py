@@ -493,6 +493,7 @@ def _counts_noun(lexicon: Lexicon, simple: str, end: int, restored: str, followi
 
 
 _SERIES_MARKS = "，,；;"  # marks between the clauses of one series
+_OPENING_QUOTES = "“「‘『"  # a quoted clause starts after them
 _CLAUSE_MARK = re.compile(f"[{CLAUSE_MARKS}]")
 CLAUSE_REACH = 40  # characters searched for a clause's other end: the check stays linear in the text
 # A clause of advice that opens with the adverb 多, after at most two openers and the word for whom
@@ -512,13 +513,16 @@ def _in_adverb_series(simple: str, start: int) -> bool:
     (True, False)
     >>> _in_adverb_series("多喝水，多运动", 0), _in_adverb_series("多游客反映价格偏高，可以多走几家", 0)
     (True, False)
+    >>> _in_adverb_series("他说：“多喝水，多运动", 4), _in_adverb_series("他说：“多喝水，多运动", 8)
+    (True, True)
     """
     if start > 0 and simple[start - 1] in _SERIES_MARKS:
         low = max(0, start - 1 - CLAUSE_REACH)
         cut = max(simple.rfind(mark, low, start - 1) for mark in CLAUSE_MARKS)  # -1: none, the text starts
-        if (cut >= 0 or low == 0) and _ADVICE.match(simple, cut + 1, start - 1):
+        opens = cut + 1 + (simple[cut + 1 : cut + 2] in _OPENING_QUOTES)  # “多喝水，多運動
+        if (cut >= 0 or low == 0) and _ADVICE.match(simple, opens, start - 1):
             return True
-    if start == 0 or simple[start - 1] in CLAUSE_MARKS:
+    if start == 0 or simple[start - 1] in CLAUSE_MARKS or simple[start - 1] in _OPENING_QUOTES:
         mark = _CLAUSE_MARK.search(simple, start, start + CLAUSE_REACH)
         if mark and mark.group() in _SERIES_MARKS:
             advice = _ADVICE.match(simple, mark.end())  # a series goes on with a bare 多 (多喝水，多运动)
