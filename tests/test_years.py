@@ -175,6 +175,12 @@ def test_both_ends_of_a_range_of_years_are_found() -> None:
     assert [text[f.start : f.end] for f in find_malformed_years(text, {})] == ["20年", "25年"]
 
 
+def test_a_range_that_opens_a_clause_is_read_as_years_on_a_damaged_page() -> None:
+    text = "到24年，全國發卡量突破1億張。20年至25年，湖區共拆除圍網"
+    assert [text[f.start : f.end] for f in find_malformed_years(text, {})] == ["24年", "20年", "25年"]
+    assert find_malformed_years("他工作了20年至25年，才退休", {}) == []  # durations after a verb
+
+
 def test_colloquial_two_digit_year_suggests_its_century() -> None:
     finding = _only("自15年起，公司就開始轉型")
     assert finding.suggestions[0] == "2015" and "1985" in finding.suggestions  # 2015 or 1985 lost its middle

@@ -93,7 +93,8 @@ _SHORT_YEAR = near_pattern(
     rf"|{_CLAUSE}(?:[“「\"]|)(?P<when>\d{{1,3}})年(?=的時候|的时候)"
     rf"|(?P<entering>進入|进入)(?P<digits9>\d{{1,3}})年(?!代|[之以]?[內内中間间]|[級级])"
     rf"|(?<![\d.])(?<![第近約约達达逾超滿满過过去])(?P<range_start>\d{{2,3}})年(?=(?:至|到|[-—~～])\d{{1,3}}年[間间])"
-    rf"|(?<=(?<!\d)\d{{2}}年)(?<![第近約约達达逾超滿满去]\d{{2}}年)(?:至|到|[-—~～])(?P<range_end>\d{{1,3}})年(?=[間间])",
+    rf"|(?<=(?<!\d)\d{{2}}年)(?<![第近約约達达逾超滿满去]\d{{2}}年)(?:至|到|[-—~～])(?P<range_end>\d{{1,3}})年(?=[間间])"
+    rf"|(?<=[{CLAUSE_MARKS}]\d{{2}}年)(?:至|到|[-—~～])(?P<weak_end>\d{{2}})年{_LOOSE_DURATION}{_SPAN}",
     re.MULTILINE,
 )
 _GROUPS = (
@@ -113,7 +114,9 @@ _GROUPS = (
     "digits9",
     "range_start",
     "range_end",
+    "weak_end",
 )
+_WEAK = ("weak", "weak_end")  # years only on a page that has a truncated year in a surer context
 _FULL_YEAR = near_pattern(
     rf"(?<!距今)(?<!距今約)(?<!距今约)(?<![約约近達达逾超])(?<!\d)(?P<digits>\d{{4}})年{_DURATION}(?!之久|左右|以上|歷史|历史)"
 )  # 距今約5000年, 長達1000年之久: a span of years, not a year
@@ -243,6 +246,8 @@ def _where(match: re.Match[str], group: str) -> str:
         return f"after {match.group('entering')}"
     if group in ("range_start", "range_end"):
         return "in a range of years (年間)"
+    if group == "weak_end":
+        return "ending a range that opens a clause"
     return "at the start of a clause"
 
 
@@ -276,7 +281,7 @@ def _truncated_years(view: str, last: int) -> list[_Truncated]:
         start, end = match.span(group)
         if _counts_years(view, start):
             continue
-        truncated = _truncation(start, end, digits, _where(match, group), group != "weak", last)
+        truncated = _truncation(start, end, digits, _where(match, group), group not in _WEAK, last)
         if truncated and group == "decade":  # 199年代 is the 1990s
             truncated.zeros = [year for year in truncated.zeros if year.endswith("0")]
             truncated.middle = [year for year in truncated.middle if year.endswith("0")]
