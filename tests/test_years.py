@@ -168,6 +168,7 @@ def test_more_date_contexts(text: str, truth: str) -> None:
 
 def test_a_decade_is_restored_to_a_year_that_ends_in_zero() -> None:
     assert _only("上世紀80年代和199年代").suggestions == ("1990",)
+    assert find_malformed_years("在205年代，", {}) == []  # no decade up to now has these digits
 
 
 def test_both_ends_of_a_range_of_years_are_found() -> None:

@@ -13,7 +13,10 @@ number followed by ``年`` is reported when the context needs a calendar year:
   (``，17年被列入``, ``部門21年發布的數據``; ``實施10年被證明`` is a duration);
 - after 自/從 and before 以來/以後/起 (``自25年以來``: since a year; ``成立25年以來`` is a duration);
 - at the end of a range that starts with a year (``2018年至22年間``, ``（2022—25年）``);
-- on a page that has such a year already, any 2–3 digit year at a clause start (``22年以來``).
+- a decade of 1 or 3 digits (``199年代``: a decade has 2 or 4), a year of birth (``2年出生``),
+  ``N年的時候`` at a clause start, after 進入, both ends of a range before 年間 (``20年至25年間``);
+- on a page that has such a year already, any 2–3 digit year at a clause start (``22年以來``), and
+  the end of a range that opens a clause (``。20年至25年，``).
 
 Durations stay (``20年前``, ``10年來``, ``近20年``, ``80年代``, ``3年期``, ``诞生12年``).
 
@@ -285,6 +288,8 @@ def _truncated_years(view: str, last: int) -> list[_Truncated]:
         if truncated and group == "decade":  # 199年代 is the 1990s
             truncated.zeros = [year for year in truncated.zeros if year.endswith("0")]
             truncated.middle = [year for year in truncated.middle if year.endswith("0")]
+            if not truncated.zeros + truncated.middle:
+                continue  # no decade up to now can be made from the digits (205年代)
         if truncated:
             found.append(truncated)
     found = _coordinated(view, found, last)
