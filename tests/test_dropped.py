@@ -225,6 +225,10 @@ LISTED_DROPS = [
     ("學校要設置公共 或親情電話", " ", "電話"),  # 公共電話
     ("農戶可撥打保護站 報損，工作人員核實", " ", "電話"),  # what 撥打 names needs 電話
     ("醫師周文濤說：“多孩子一天戶外活動不足一小時", "多", "很多"),  # a quoted clause starts
+    ("老人習慣用家里的固定 打進來", " ", "電話"),  # 固定電話
+    ("從一根 線出發，臨江市正在", " ", "電話"),  # 電話線
+    ("一天要接三四百個 。”她說", " ", "電話"),  # counted, before a mark
+    ("王秀英接到那通 後，差點就去", " ", "電話"),  # the measure word of a call
 ]
 
 
@@ -303,6 +307,8 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "在北京工作的人越來越多，在做筆記的體驗上更好，在帶電的水裡泡腳很危險",  # no action 在…的同時
         "他打了 一頓，我打了 三次",
         "他說：“多喝水，多運動。”",  # advice with the adverb 多, quoted
+        "一個 人在家，公園 里有人",  # blanks before a noun or a place word's 里
+        "他在聊天時總愛加一個 ;-) 表示開玩笑",  # an emoticon, not a mark
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:
