@@ -229,6 +229,8 @@ LISTED_DROPS = [
     ("從一根 線出發，臨江市正在", " ", "電話"),  # 電話線
     ("一天要接三四百個 。”她說", " ", "電話"),  # counted, before a mark
     ("王秀英接到那通 後，差點就去", " ", "電話"),  # the measure word of a call
+    ("在提升接聽效率的中心并不考核話務員", "的中", "的同時，中"),  # 中心 is no frame 的…中
+    ("通知房東,在表達訴求的也為日後維權留下依據", "的也", "的同時，也"),  # after a half-width comma
 ]
 
 
@@ -309,6 +311,8 @@ def test_every_listed_form_in_simplified_text_too(text: str, span: str, replacem
         "他說：“多喝水，多運動。”",  # advice with the adverb 多, quoted
         "一個 人在家，公園 里有人",  # blanks before a noun or a place word's 里
         "他在聊天時總愛加一個 ;-) 表示開玩笑",  # an emoticon, not a mark
+        "給家里的老人打一次電話，多聊聊家常，順便講講新聞",  # 多 before a doubled verb is the adverb
+        "如果每件都打電話問，一天下來根本忙不過來",  # 打電話問: ask by phone
     ],
 )
 def test_no_guess_where_the_short_form_is_right(text: str) -> None:

@@ -199,6 +199,8 @@ def match_reach(pattern: str, flags: int = 0) -> int | None:
 
     >>> match_reach(r"(?<=[個些])問(?![題答])"), match_reach(r"問+"), match_reach(r"(?=x)")
     (3, None, None)
+    >>> match_reach(r"多(?!(.)\1)"), match_reach(r"(.+)\1")
+    (3, None)
     """
     from re import _constants as sre
     from re import _parser
@@ -220,8 +222,11 @@ def match_reach(pattern: str, flags: int = 0) -> int | None:
             elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
                 inner = width(argument[2])
                 part = None if inner is None or argument[1] is sre.MAXREPEAT else inner * argument[1]
+            elif op is sre.GROUPREF:
+                group = groups[argument] if argument < len(groups) else None  # what the group matched again
+                part = None if group is None or group[1] >= sre.MAXREPEAT else group[1]
             else:
-                return None  # a group reference, a conditional: no bound worth computing
+                return None  # a conditional: no bound worth computing
             if part is None:
                 return None
             total += part
@@ -233,6 +238,7 @@ def match_reach(pattern: str, flags: int = 0) -> int | None:
         parsed = _parser.parse(pattern, flags)
         if parsed.getwidth()[0] == 0:
             return None
+        groups = parsed.state.groupwidths
         return width(parsed)
     except (ImportError, AttributeError, TypeError, ValueError, re.error):  # another Python's re
         return None
@@ -335,6 +341,6 @@ def near_pattern(pattern: str, flags: int = 0) -> NearPattern:
     flags = int(flags)
     key = hashlib.sha256(f"{flags}\0{pattern}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
     needs, reach = cached_table(
-        f"patterns/near-{key}", 1, [], lambda: (required_chars(pattern, flags), match_reach(pattern, flags))
+        f"patterns/near-{key}", 2, [], lambda: (required_chars(pattern, flags), match_reach(pattern, flags))
     )
     return NearPattern(cached_pattern(pattern, flags), tuple(sorted(needs, key=len)), reach)

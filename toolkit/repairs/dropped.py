@@ -158,7 +158,7 @@ def load_patterns(path: Path | None = None) -> tuple[DroppedPattern, ...]:
         rows.append((compiled, fields[1], mode))
     analyses = cached_table(  # parsing every regex again would cost each process's start-up
         "dropped-needs",
-        2,
+        3,  # 3: match_reach bounds a group reference
         [source],
         lambda: [
             (required_chars(p.pattern, re.MULTILINE), match_reach(p.pattern, re.MULTILINE))
